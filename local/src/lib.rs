@@ -1,0 +1,196 @@
+//! `lapor-local`: the whole service on one machine. Every function's router mounted
+//! unchanged behind one listener, the embedded SQLite store under the data folder
+//! (`.lapor/` by default), tokens signed with a local key, reference data seeded on
+//! first start, everything kept across restarts.
+
+pub mod seed;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use lapor_api::local_token::{KeyError, LocalKey};
+use lapor_api::RouteSpec;
+use lapor_models::{ReferenceData, ReferenceError};
+use lapor_store::sqlite::SqliteStore;
+use lapor_store::{ItemStore, StoreError};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The OpenAPI 3.1 document of every route.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// Routes `lapor-local` serves itself, beside the functions' routes.
+pub const LOCAL_ROUTES: &[RouteSpec] = &[
+    RouteSpec::public("GET", "/healthz"),
+    RouteSpec::public("GET", "/openapi.json"),
+];
+
+/// Every route of every function, as declared by the function crates.
+pub fn function_routes() -> Vec<(&'static str, RouteSpec)> {
+    let mut routes = Vec::new();
+    routes.extend(catalog::ROUTES.iter().map(|r| ("catalog", *r)));
+    routes
+}
+
+/// How `lapor-local` is set up, from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalConfig {
+    /// `LAPOR_ADDR`, default `127.0.0.1:3000`.
+    pub addr: SocketAddr,
+    /// `LAPOR_DATA_DIR`, default `./.lapor`.
+    pub data_dir: PathBuf,
+}
+
+/// Why `lapor-local` cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error("LAPOR_ADDR={0:?} is not an address such as 127.0.0.1:3000")]
+    BadAddress(String),
+    #[error("the reference data is not valid")]
+    Reference(#[from] ReferenceError),
+    #[error("the local store could not be opened or seeded")]
+    Store(#[from] StoreError),
+    #[error("the local signing key is not usable")]
+    Key(#[from] KeyError),
+    #[error("cannot create the data folder {path}")]
+    DataDir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot listen on {addr}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl LocalConfig {
+    pub fn from_env() -> Result<Self, LocalError> {
+        let addr = match std::env::var("LAPOR_ADDR") {
+            Ok(text) if !text.trim().is_empty() => text
+                .trim()
+                .parse()
+                .map_err(|_| LocalError::BadAddress(text))?,
+            _ => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let data_dir = match std::env::var("LAPOR_DATA_DIR") {
+            Ok(dir) if !dir.trim().is_empty() => PathBuf::from(dir),
+            _ => PathBuf::from(".lapor"),
+        };
+        Ok(Self { addr, data_dir })
+    }
+}
+
+/// The running parts of the local system.
+#[derive(Clone)]
+pub struct LocalApp {
+    pub store: Arc<SqliteStore>,
+    pub key: Arc<LocalKey>,
+    pub reference: Arc<ReferenceData>,
+    pub data_dir: PathBuf,
+}
+
+/// The signing key's file in the data folder.
+pub fn key_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("local-signing-key")
+}
+
+impl LocalApp {
+    /// Opens (or makes) the data folder, the store and the key, and seeds the
+    /// reference data if this is the first start.
+    pub async fn open(data_dir: &Path) -> Result<Self, LocalError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| LocalError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let reference = Arc::new(ReferenceData::tegal()?);
+        let store = Arc::new(SqliteStore::open(&data_dir.join("store.sqlite"))?);
+        let key = Arc::new(LocalKey::load_or_create(&key_path(data_dir))?);
+        seed::seed_reference_data(store.as_ref() as &dyn ItemStore, &reference).await?;
+        Ok(Self {
+            store,
+            key,
+            reference,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    /// Every route of the service, with local identity.
+    pub fn router(&self) -> Router {
+        let catalog = Arc::new(catalog::Catalog::new(&self.reference));
+        let local = Router::new()
+            .route("/healthz", get(healthz))
+            .route("/openapi.json", get(openapi))
+            .with_state(self.clone());
+        let app = Router::new().merge(local).merge(catalog::router(catalog));
+        lapor_api::routes::finish(app).layer(axum::middleware::from_fn_with_state(
+            self.key.clone(),
+            lapor_api::identity::local_identity,
+        ))
+    }
+}
+
+async fn healthz(State(app): State<LocalApp>) -> Result<Json<serde_json::Value>, lapor_api::Problem> {
+    let seeded = seed::seed_marker(app.store.as_ref() as &dyn ItemStore)
+        .await
+        .map_err(|error| {
+            tracing::error!(error = %error, "health check could not read the store");
+            lapor_api::Problem::unavailable()
+        })?;
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "store": "sqlite",
+        "seeded_at": seeded,
+    })))
+}
+
+async fn openapi(headers: HeaderMap) -> Response {
+    lapor_api::cache::cached_json(&headers, OPENAPI_JSON.as_bytes().to_vec(), 60)
+}
+
+/// Serves until Ctrl-C (or SIGTERM).
+pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
+    let app = LocalApp::open(&config.data_dir).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| LocalError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    tracing::info!(addr = %config.addr, data_dir = %config.data_dir.display(), "lapor-local is serving");
+    axum::serve(listener, app.router())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| LocalError::Bind {
+            addr: config.addr,
+            source,
+        })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}

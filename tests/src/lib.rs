@@ -1,0 +1,88 @@
+//! Helpers for the end-to-end tests: [`spawn_app`] starts the whole local system on a
+//! free loopback port with its own data folder, and hands back a client and tokens.
+
+use lapor_api::local_token::local_claims;
+use lapor_local::LocalApp;
+use std::path::{Path, PathBuf};
+
+/// A data folder under the system's temp directory, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> Self {
+        let path = std::env::temp_dir().join(format!("lapor-{label}-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Self(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The local system serving on loopback.
+pub struct TestApp {
+    pub base: String,
+    pub app: LocalApp,
+    pub client: reqwest::Client,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A local token for a role (`citizen`, `pic`, `admin`).
+    pub fn token(&self, role: &str, sub: &str, unit: Option<&str>) -> String {
+        self.app
+            .key
+            .sign(&local_claims(role, sub, unit, None, 1))
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+}
+
+/// Starts the local system in `data_dir` on a free loopback port.
+pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
+    let app = LocalApp::open(data_dir).await.expect("the local app opens");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("the port's address");
+    let router = app.router();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        app,
+        client: reqwest::Client::new(),
+        server,
+    }
+}
+
+/// Starts the local system with a fresh data folder, kept alive with the returned guard.
+pub async fn spawn_app() -> (TestApp, TempDir) {
+    let dir = TempDir::new("e2e");
+    let app = spawn_app_in(dir.path()).await;
+    (app, dir)
+}
