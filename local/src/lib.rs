@@ -10,9 +10,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use lapor_api::config::{ConfigError, Env};
 use lapor_api::local_token::{KeyError, LocalKey};
 use lapor_api::RouteSpec;
-use lapor_models::{ReferenceData, ReferenceError};
+use lapor_models::{CalendarError, ReferenceData, ReferenceError, WorkingCalendar};
+use lapor_reports::repository::{IntakeConfig, ReportRepository};
 use lapor_store::sqlite::SqliteStore;
 use lapor_store::{ItemStore, StoreError};
 use std::net::SocketAddr;
@@ -32,6 +34,8 @@ pub const LOCAL_ROUTES: &[RouteSpec] = &[
 pub fn function_routes() -> Vec<(&'static str, RouteSpec)> {
     let mut routes = Vec::new();
     routes.extend(catalog::ROUTES.iter().map(|r| ("catalog", *r)));
+    routes.extend(submit_report::ROUTES.iter().map(|r| ("submit-report", *r)));
+    routes.extend(reports_read::ROUTES.iter().map(|r| ("reports-read", *r)));
     routes
 }
 
@@ -53,6 +57,10 @@ pub enum LocalError {
     Reference(#[from] ReferenceError),
     #[error("the local store could not be opened or seeded")]
     Store(#[from] StoreError),
+    #[error("the working-day calendar is not valid")]
+    Calendar(#[from] CalendarError),
+    #[error("the configuration is not valid")]
+    Config(#[from] ConfigError),
     #[error("the local signing key is not usable")]
     Key(#[from] KeyError),
     #[error("cannot create the data folder {path}")]
@@ -92,6 +100,7 @@ pub struct LocalApp {
     pub store: Arc<SqliteStore>,
     pub key: Arc<LocalKey>,
     pub reference: Arc<ReferenceData>,
+    pub reports: ReportRepository,
     pub data_dir: PathBuf,
 }
 
@@ -104,6 +113,12 @@ impl LocalApp {
     /// Opens (or makes) the data folder, the store and the key, and seeds the
     /// reference data if this is the first start.
     pub async fn open(data_dir: &Path) -> Result<Self, LocalError> {
+        Self::open_with(data_dir, IntakeConfig::from_source(&Env)?).await
+    }
+
+    /// As [`LocalApp::open`], with intake settings given rather than read from the
+    /// environment.
+    pub async fn open_with(data_dir: &Path, intake: IntakeConfig) -> Result<Self, LocalError> {
         std::fs::create_dir_all(data_dir).map_err(|source| LocalError::DataDir {
             path: data_dir.display().to_string(),
             source,
@@ -112,10 +127,13 @@ impl LocalApp {
         let store = Arc::new(SqliteStore::open(&data_dir.join("store.sqlite"))?);
         let key = Arc::new(LocalKey::load_or_create(&key_path(data_dir))?);
         seed::seed_reference_data(store.as_ref() as &dyn ItemStore, &reference).await?;
+        let calendar = Arc::new(WorkingCalendar::indonesia()?);
+        let reports = ReportRepository::new(store.clone(), reference.clone(), calendar, intake);
         Ok(Self {
             store,
             key,
             reference,
+            reports,
             data_dir: data_dir.to_path_buf(),
         })
     }
@@ -127,7 +145,11 @@ impl LocalApp {
             .route("/healthz", get(healthz))
             .route("/openapi.json", get(openapi))
             .with_state(self.clone());
-        let app = Router::new().merge(local).merge(catalog::router(catalog));
+        let app = Router::new()
+            .merge(local)
+            .merge(catalog::router(catalog))
+            .merge(submit_report::router(self.reports.clone()))
+            .merge(reports_read::router(self.reports.clone()));
         lapor_api::routes::finish(app).layer(axum::middleware::from_fn_with_state(
             self.key.clone(),
             lapor_api::identity::local_identity,
@@ -135,7 +157,9 @@ impl LocalApp {
     }
 }
 
-async fn healthz(State(app): State<LocalApp>) -> Result<Json<serde_json::Value>, lapor_api::Problem> {
+async fn healthz(
+    State(app): State<LocalApp>,
+) -> Result<Json<serde_json::Value>, lapor_api::Problem> {
     let seeded = seed::seed_marker(app.store.as_ref() as &dyn ItemStore)
         .await
         .map_err(|error| {

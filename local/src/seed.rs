@@ -14,10 +14,11 @@ pub fn marker_key() -> Key {
 
 /// When the store was first seeded, if it was.
 pub async fn seed_marker(store: &dyn ItemStore) -> Result<Option<String>, StoreError> {
-    Ok(store
-        .get(&marker_key())
-        .await?
-        .and_then(|item| item.get("seeded_at").and_then(Value::as_str).map(str::to_owned)))
+    Ok(store.get(&marker_key()).await?.and_then(|item| {
+        item.get("seeded_at")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }))
 }
 
 fn object(value: Value) -> Item {

@@ -37,7 +37,11 @@ fn get(port: u16, path: &str) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut text = String::new();
     stream.read_to_string(&mut text).ok()?;
     let status = text.split(' ').nth(1)?.parse().ok()?;
@@ -91,7 +95,15 @@ fn the_token_command_prints_a_token_and_refuses_a_pic_without_a_unit() {
             .output()
             .unwrap()
     };
-    let ok = run(&["token", "--role", "pic", "--unit", "kec-slawi", "--sub", "pic-7"]);
+    let ok = run(&[
+        "token",
+        "--role",
+        "pic",
+        "--unit",
+        "kec-slawi",
+        "--sub",
+        "pic-7",
+    ]);
     assert!(ok.status.success());
     let token = String::from_utf8(ok.stdout).unwrap();
     assert_eq!(token.trim().split('.').count(), 3);

@@ -3,6 +3,7 @@
 
 use lapor_api::local_token::local_claims;
 use lapor_local::LocalApp;
+pub use lapor_reports::repository::IntakeConfig;
 use std::path::{Path, PathBuf};
 
 /// A data folder under the system's temp directory, removed when dropped.
@@ -47,9 +48,36 @@ impl TestApp {
 
     /// A local token for a role (`citizen`, `pic`, `admin`).
     pub fn token(&self, role: &str, sub: &str, unit: Option<&str>) -> String {
-        self.app
-            .key
-            .sign(&local_claims(role, sub, unit, None, 1))
+        self.app.key.sign(&local_claims(role, sub, unit, None, 1))
+    }
+
+    /// POSTs JSON as the holder of `token`, with an idempotency key.
+    pub async fn submit(
+        &self,
+        token: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url("/v1/reports"))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST /v1/reports: {e}"))
+    }
+
+    /// GETs as the holder of `token`.
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -63,7 +91,14 @@ impl TestApp {
 
 /// Starts the local system in `data_dir` on a free loopback port.
 pub async fn spawn_app_in(data_dir: &Path) -> TestApp {
-    let app = LocalApp::open(data_dir).await.expect("the local app opens");
+    spawn_app_with(data_dir, IntakeConfig::default()).await
+}
+
+/// Starts the local system with these intake settings.
+pub async fn spawn_app_with(data_dir: &Path, intake: IntakeConfig) -> TestApp {
+    let app = LocalApp::open_with(data_dir, intake)
+        .await
+        .expect("the local app opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a loopback port");

@@ -12,7 +12,10 @@ async fn categories_are_served_with_28_categories_and_166_subcategories() {
     let body: Value = response.json().await.unwrap();
     let items = body["items"].as_array().unwrap();
     assert_eq!(items.len(), 28);
-    let total: usize = items.iter().map(|c| c["subcategories"].as_array().unwrap().len()).sum();
+    let total: usize = items
+        .iter()
+        .map(|c| c["subcategories"].as_array().unwrap().len())
+        .sum();
     assert_eq!(total, 166);
 }
 
@@ -25,7 +28,9 @@ async fn units_are_served_with_50_units_of_three_kinds() {
     for kind in ["agency", "district", "partner"] {
         assert!(items.iter().any(|u| u["kind"] == kind), "{kind}");
     }
-    assert!(items.iter().all(|u| u["id"].is_string() && u["name"].is_string()));
+    assert!(items
+        .iter()
+        .all(|u| u["id"].is_string() && u["name"].is_string()));
 }
 
 #[tokio::test]
@@ -74,7 +79,10 @@ async fn an_unknown_route_answers_a_problem_in_indonesian_or_english() {
     let (app, _dir) = spawn_app().await;
     let response = app.get("/v1/nothing-here").await;
     assert_eq!(response.status(), 404);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["title"], "Alamat tidak dikenal");
     let response = app

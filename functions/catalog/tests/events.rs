@@ -7,7 +7,10 @@ use serde_json::Value;
 use std::sync::Arc;
 
 async fn invoke(case: &str) -> (u16, http::HeaderMap, Value) {
-    let path = format!("{}/../../events/catalog/{case}.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../events/catalog/{case}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let event = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let catalog = Arc::new(Catalog::new(&ReferenceData::tegal().unwrap()));
     let app = lapor_api::routes::finish(router(catalog));

@@ -56,12 +56,18 @@ mod tests {
         let body = br#"{"a":1}"#.to_vec();
         let etag = etag_of(&body);
         let mut headers = HeaderMap::new();
-        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_str(&format!("\"x\", {etag}")).unwrap());
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&format!("\"x\", {etag}")).unwrap(),
+        );
         let response = cached_json(&headers, body.clone(), 60);
         assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
         assert_eq!(response.headers()[header::ETAG], etag.as_str());
         let response = cached_json(&HeaderMap::new(), body, 60);
         assert_eq!(response.status(), StatusCode::OK);
-        assert!(response.headers()[header::CACHE_CONTROL].to_str().unwrap().contains("max-age=60"));
+        assert!(response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("max-age=60"));
     }
 }

@@ -39,7 +39,11 @@ impl Source for std::collections::HashMap<String, String> {
 }
 
 /// A required variable.
-pub fn required(source: &dyn Source, name: &str, hint: &'static str) -> Result<String, ConfigError> {
+pub fn required(
+    source: &dyn Source,
+    name: &str,
+    hint: &'static str,
+) -> Result<String, ConfigError> {
     source.get(name).ok_or_else(|| ConfigError::Missing {
         name: name.to_owned(),
         hint,
@@ -54,11 +58,14 @@ where
 {
     match source.get(name) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid {
-            name: name.to_owned(),
-            reason: e.to_string(),
-            value,
-        }),
+        Some(value) => value
+            .trim()
+            .parse()
+            .map_err(|e: T::Err| ConfigError::Invalid {
+                name: name.to_owned(),
+                reason: e.to_string(),
+                value,
+            }),
     }
 }
 

@@ -11,8 +11,8 @@
 use crate::local_token::LocalKey;
 use crate::problem::Problem;
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lapor_models::{Caller, UnitId, UserId};
@@ -228,7 +228,10 @@ mod tests {
     #[test]
     fn groups_arrive_as_a_json_array_or_a_json_array_in_a_string() {
         assert_eq!(parse_groups(&json!(["admin", "pic"])), vec!["admin", "pic"]);
-        assert_eq!(parse_group_string(r#"["pic","citizen"]"#), vec!["pic", "citizen"]);
+        assert_eq!(
+            parse_group_string(r#"["pic","citizen"]"#),
+            vec!["pic", "citizen"]
+        );
     }
 
     #[test]
@@ -238,7 +241,10 @@ mod tests {
             ("cognito:groups".to_owned(), "[pic admin]".to_owned()),
             ("custom:unit_id".to_owned(), "dpupr".to_owned()),
         ]));
-        assert!(matches!(claims_to_caller(&claims), Ok(Caller::Admin { .. })));
+        assert!(matches!(
+            claims_to_caller(&claims),
+            Ok(Caller::Admin { .. })
+        ));
     }
 
     #[test]
@@ -253,7 +259,10 @@ mod tests {
     #[test]
     fn a_pic_token_without_a_unit_is_refused() {
         let claims = Claims::from_json(&json!({"sub": "u-3", "cognito:groups": ["pic"]}));
-        assert_eq!(claims_to_caller(&claims), Err(IdentityError::PicWithoutUnit));
+        assert_eq!(
+            claims_to_caller(&claims),
+            Err(IdentityError::PicWithoutUnit)
+        );
     }
 
     #[test]
@@ -261,7 +270,10 @@ mod tests {
         let claims = Claims::from_json(&json!({"sub": "u-4"}));
         assert_eq!(claims_to_caller(&claims), Err(IdentityError::NoKnownGroup));
         let claims = Claims::from_json(&json!({"cognito:groups": ["citizen"]}));
-        assert_eq!(claims_to_caller(&claims), Err(IdentityError::MissingSubject));
+        assert_eq!(
+            claims_to_caller(&claims),
+            Err(IdentityError::MissingSubject)
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ pub enum EventError {
 /// Runs one API Gateway HTTP API (v2) event, as JSON, through the router exactly as
 /// `lambda_http` does, and returns the response with its whole body. Used by the
 /// handler tests that replay `events/<function>/*.json`.
-pub async fn handle_event(router: Router, event: &str) -> Result<http::Response<Bytes>, EventError> {
+pub async fn handle_event(
+    router: Router,
+    event: &str,
+) -> Result<http::Response<Bytes>, EventError> {
     let request = lambda_http::request::from_str(event)?;
     let response = match app(router).oneshot(request).await {
         Ok(response) => response,

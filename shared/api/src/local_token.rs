@@ -78,7 +78,8 @@ impl LocalKey {
                 }
                 let mut bytes = [0u8; 32];
                 for (i, byte) in bytes.iter_mut().enumerate() {
-                    *byte = u8::from_str_radix(&text[i * 2..i * 2 + 2], 16).map_err(|_| corrupt())?;
+                    *byte =
+                        u8::from_str_radix(&text[i * 2..i * 2 + 2], 16).map_err(|_| corrupt())?;
                 }
                 Ok(Self(bytes))
             }
@@ -108,7 +109,8 @@ impl LocalKey {
         let header = URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT"}).to_string());
         let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
         let signing_input = format!("{header}.{payload}");
-        let signature = URL_SAFE_NO_PAD.encode(self.mac(signing_input.as_bytes()).finalize().into_bytes());
+        let signature =
+            URL_SAFE_NO_PAD.encode(self.mac(signing_input.as_bytes()).finalize().into_bytes());
         format!("{signing_input}.{signature}")
     }
 
@@ -132,7 +134,7 @@ impl LocalKey {
         }
         let signing_input_len = token.len() - signature.len() - 1;
         let signature = decode(signature)?;
-        self.mac(token[..signing_input_len].as_bytes())
+        self.mac(&token.as_bytes()[..signing_input_len])
             .verify_slice(&signature)
             .map_err(|_| TokenError::BadSignature)?;
         let claims: Value =
@@ -147,7 +149,13 @@ impl LocalKey {
 }
 
 /// The claims of a local token for a role, as Cognito would issue them.
-pub fn local_claims(role: &str, sub: &str, unit: Option<&str>, phone: Option<&str>, ttl_hours: i64) -> Value {
+pub fn local_claims(
+    role: &str,
+    sub: &str,
+    unit: Option<&str>,
+    phone: Option<&str>,
+    ttl_hours: i64,
+) -> Value {
     let now = chrono::Utc::now().timestamp();
     let mut claims = json!({
         "sub": sub,
@@ -188,7 +196,8 @@ mod tests {
         let token = other.sign(&local_claims("admin", "u-1", None, None, 1));
         assert_eq!(key.verify(&token), Err(TokenError::BadSignature));
         let mine = key.sign(&local_claims("citizen", "u-1", None, None, 1));
-        let forged_payload = URL_SAFE_NO_PAD.encode(local_claims("admin", "u-1", None, None, 1).to_string());
+        let forged_payload =
+            URL_SAFE_NO_PAD.encode(local_claims("admin", "u-1", None, None, 1).to_string());
         let parts: Vec<&str> = mine.split('.').collect();
         let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
         assert_eq!(key.verify(&forged), Err(TokenError::BadSignature));
@@ -207,7 +216,10 @@ mod tests {
         let key = LocalKey::generate();
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#);
         let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"x","cognito:groups":["admin"]}"#);
-        assert_eq!(key.verify(&format!("{header}.{payload}.")), Err(TokenError::WrongAlgorithm));
+        assert_eq!(
+            key.verify(&format!("{header}.{payload}.")),
+            Err(TokenError::WrongAlgorithm)
+        );
     }
 
     #[test]

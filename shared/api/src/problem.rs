@@ -153,7 +153,10 @@ impl Problem {
         Self::new(
             StatusCode::BAD_REQUEST,
             "bad-request",
-            Text::new("Permintaan tidak dapat dibaca", "The request cannot be read"),
+            Text::new(
+                "Permintaan tidak dapat dibaca",
+                "The request cannot be read",
+            ),
         )
         .detail(detail)
     }
@@ -357,6 +360,20 @@ pub async fn method_not_allowed() -> Problem {
     Problem::method_not_allowed()
 }
 
+impl From<lapor_store::StoreError> for Problem {
+    /// A store failure as clients see it: 503 with `Retry-After` when a retry may
+    /// succeed, 500 otherwise. The cause is logged, never sent.
+    fn from(error: lapor_store::StoreError) -> Self {
+        if error.is_retryable() {
+            tracing::warn!(error = %error, cause = ?std::error::Error::source(&error).map(|s| s.to_string()), "store unavailable");
+            Problem::unavailable()
+        } else {
+            tracing::error!(error = %error, cause = ?std::error::Error::source(&error).map(|s| s.to_string()), "store failed");
+            Problem::internal()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,9 +400,15 @@ mod tests {
     fn english_is_chosen_only_when_it_comes_first() {
         let mut headers = HeaderMap::new();
         assert_eq!(Language::from_headers(&headers), Language::Indonesian);
-        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("en-US,en;q=0.9"));
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("en-US,en;q=0.9"),
+        );
         assert_eq!(Language::from_headers(&headers), Language::English);
-        headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("id-ID,en;q=0.5"));
+        headers.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("id-ID,en;q=0.5"),
+        );
         assert_eq!(Language::from_headers(&headers), Language::Indonesian);
         headers.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("EN"));
         assert_eq!(Language::from_headers(&headers), Language::English);

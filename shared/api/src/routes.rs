@@ -11,6 +11,8 @@ use lapor_models::{Caller, Role};
 pub enum Auth {
     /// Anyone; no token is looked at.
     Public,
+    /// Anyone; a signed-in caller may see more (the view depends on who asks).
+    Optional,
     /// A signed-in caller of one of these roles.
     Roles(&'static [Role]),
 }
@@ -30,6 +32,14 @@ impl RouteSpec {
             method,
             path,
             auth: Auth::Public,
+        }
+    }
+
+    pub const fn optional(method: &'static str, path: &'static str) -> Self {
+        Self {
+            method,
+            path,
+            auth: Auth::Optional,
         }
     }
 

@@ -94,15 +94,30 @@ mod tests {
 
     #[test]
     fn slawi_is_inside_the_regency_and_jakarta_is_not() {
-        assert!(TEGAL.contains(GeoPoint { lat: -6.98, lon: 109.14 }));
-        assert!(!TEGAL.contains(GeoPoint { lat: -6.2, lon: 106.8 }));
-        assert!(!TEGAL.contains(GeoPoint { lat: f64::NAN, lon: 109.1 }));
+        assert!(TEGAL.contains(GeoPoint {
+            lat: -6.98,
+            lon: 109.14
+        }));
+        assert!(!TEGAL.contains(GeoPoint {
+            lat: -6.2,
+            lon: 106.8
+        }));
+        assert!(!TEGAL.contains(GeoPoint {
+            lat: f64::NAN,
+            lon: 109.1
+        }));
     }
 
     #[test]
     fn distance_of_one_thousandth_degree_of_latitude_is_about_111_metres() {
-        let a = GeoPoint { lat: -6.98, lon: 109.14 };
-        let b = GeoPoint { lat: -6.981, lon: 109.14 };
+        let a = GeoPoint {
+            lat: -6.98,
+            lon: 109.14,
+        };
+        let b = GeoPoint {
+            lat: -6.981,
+            lon: 109.14,
+        };
         let d = a.distance_m(b);
         assert!((d - 111.2).abs() < 1.0, "{d}");
     }

@@ -71,9 +71,7 @@ impl TrackingCode {
     pub fn generate(prefix: &str) -> Result<Self, IdError> {
         let random = uuid::Uuid::new_v4();
         let bytes = random.as_bytes();
-        let mut n = u64::from_be_bytes([
-            0, 0, 0, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4],
-        ]);
+        let mut n = u64::from_be_bytes([0, 0, 0, bytes[0], bytes[1], bytes[2], bytes[3], bytes[4]]);
         let mut code = String::with_capacity(prefix.len() + 1 + TRACKING_CODE_LEN);
         code.push_str(prefix);
         code.push('-');
@@ -95,16 +93,26 @@ impl FromStr for TrackingCode {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let cleaned: String = s
             .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
+            .filter(|c| !c.is_whitespace())
             .map(|c| c.to_ascii_uppercase())
             .collect();
-        if cleaned.len() < 2 + TRACKING_CODE_LEN || cleaned.len() > 4 + TRACKING_CODE_LEN {
+        if !cleaned.is_ascii() {
             return Err(IdError::NotATrackingCode);
         }
-        let (prefix, symbols) = cleaned.split_at(cleaned.len() - TRACKING_CODE_LEN);
-        if !prefix.bytes().all(|b| b.is_ascii_uppercase())
-            || !symbols.bytes().all(|b| TRACKING_ALPHABET.contains(&b))
-        {
+        // With a dash, it separates prefix and symbols; without, the symbols are the
+        // last six characters.
+        let (prefix, symbols) = match cleaned.split_once('-') {
+            Some((prefix, symbols)) => (prefix, symbols),
+            None if cleaned.len() > TRACKING_CODE_LEN => {
+                cleaned.split_at(cleaned.len() - TRACKING_CODE_LEN)
+            }
+            None => return Err(IdError::NotATrackingCode),
+        };
+        let valid = (2..=4).contains(&prefix.len())
+            && prefix.bytes().all(|b| b.is_ascii_uppercase())
+            && symbols.len() == TRACKING_CODE_LEN
+            && symbols.bytes().all(|b| TRACKING_ALPHABET.contains(&b));
+        if !valid {
             return Err(IdError::NotATrackingCode);
         }
         Ok(Self(format!("{prefix}-{symbols}")))
@@ -234,7 +242,14 @@ mod tests {
 
     #[test]
     fn tracking_codes_with_ambiguous_or_missing_symbols_are_refused() {
-        for bad in ["LBT-7K3Q9", "LBT-7K3Q0M", "LBT-OK3Q9M", "123-7K3Q9M", "", "LBT-7K3Q9MM7K3Q9M"] {
+        for bad in [
+            "LBT-7K3Q9",
+            "LBT-7K3Q0M",
+            "LBT-OK3Q9M",
+            "123-7K3Q9M",
+            "",
+            "LBT-7K3Q9MM7K3Q9M",
+        ] {
             assert!(bad.parse::<TrackingCode>().is_err(), "{bad}");
         }
     }

@@ -4,6 +4,7 @@
 //!
 //! Everything here is pure: no I/O beyond parsing the embedded data files.
 
+pub mod calendar;
 pub mod caller;
 pub mod geo;
 pub mod ids;
@@ -11,6 +12,7 @@ pub mod reference;
 pub mod report;
 pub mod time;
 
+pub use calendar::{CalendarError, WorkingCalendar};
 pub use caller::{Caller, Role, UserId};
 pub use geo::{Bounds, GeoPoint, Location};
 pub use ids::{CategoryId, IdError, ReportId, SubcategoryId, TrackingCode, UnitId};

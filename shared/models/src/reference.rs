@@ -106,14 +106,16 @@ impl ReferenceData {
 
     /// Parses and checks reference data.
     pub fn from_json(region: &str, units: &str, categories: &str) -> Result<Self, ReferenceError> {
-        let region: Region = serde_json::from_str(region).map_err(|source| ReferenceError::Parse {
-            file: "region.json",
-            source,
-        })?;
-        let units: Vec<Unit> = serde_json::from_str(units).map_err(|source| ReferenceError::Parse {
-            file: "units.json",
-            source,
-        })?;
+        let region: Region =
+            serde_json::from_str(region).map_err(|source| ReferenceError::Parse {
+                file: "region.json",
+                source,
+            })?;
+        let units: Vec<Unit> =
+            serde_json::from_str(units).map_err(|source| ReferenceError::Parse {
+                file: "units.json",
+                source,
+            })?;
         let categories: Vec<Category> =
             serde_json::from_str(categories).map_err(|source| ReferenceError::Parse {
                 file: "categories.json",
@@ -131,7 +133,10 @@ impl ReferenceData {
             return Err(ReferenceError::BadBounds);
         }
         let prefix_ok = (2..=4).contains(&region.tracking_prefix.len())
-            && region.tracking_prefix.bytes().all(|b| b.is_ascii_uppercase());
+            && region
+                .tracking_prefix
+                .bytes()
+                .all(|b| b.is_ascii_uppercase());
         if !prefix_ok {
             return Err(ReferenceError::BadTrackingPrefix);
         }
@@ -241,9 +246,24 @@ mod tests {
     fn the_eighteen_kecamatan_of_the_seed_are_districts() {
         let data = tegal();
         for name in [
-            "Adiwerna", "Balapulang", "Bojong", "Bumijawa", "Dukuhturi", "Dukuhwaru",
-            "Jatinegara", "Kedungbanteng", "Kramat", "Lebaksiu", "Margasari", "Pagerbarang",
-            "Pangkah", "Slawi", "Suradadi", "Talang", "Tarub", "Warureja",
+            "Adiwerna",
+            "Balapulang",
+            "Bojong",
+            "Bumijawa",
+            "Dukuhturi",
+            "Dukuhwaru",
+            "Jatinegara",
+            "Kedungbanteng",
+            "Kramat",
+            "Lebaksiu",
+            "Margasari",
+            "Pagerbarang",
+            "Pangkah",
+            "Slawi",
+            "Suradadi",
+            "Talang",
+            "Tarub",
+            "Warureja",
         ] {
             let id: UnitId = format!("kec-{}", name.to_lowercase()).parse().unwrap();
             let unit = data.district(&id).unwrap_or_else(|| panic!("{id} missing"));
@@ -262,7 +282,12 @@ mod tests {
             assert!(ids.insert(category.id.to_string()), "{}", category.id);
             for sub in &category.subcategories {
                 assert!(ids.insert(sub.id.to_string()), "{}", sub.id);
-                assert!(data.unit(&sub.unit_id).is_some(), "{} -> {}", sub.id, sub.unit_id);
+                assert!(
+                    data.unit(&sub.unit_id).is_some(),
+                    "{} -> {}",
+                    sub.id,
+                    sub.unit_id
+                );
             }
         }
     }
@@ -277,8 +302,18 @@ mod tests {
             .map(|n| n.to_lowercase())
             .collect::<Vec<_>>()
             .join("|");
-        for topic in ["jalan", "bansos", "penerangan jalan", "air", "samsat", "sertifikat"] {
-            assert!(names.contains(topic), "no category or subcategory mentions {topic}");
+        for topic in [
+            "jalan",
+            "bansos",
+            "penerangan jalan",
+            "air",
+            "samsat",
+            "sertifikat",
+        ] {
+            assert!(
+                names.contains(topic),
+                "no category or subcategory mentions {topic}"
+            );
         }
     }
 
@@ -291,7 +326,16 @@ mod tests {
             .filter(|u| u.kind == UnitKind::Partner)
             .map(|u| u.name.to_lowercase())
             .collect();
-        for needle in ["polres", "samsat", "pertanahan", "pln", "bpjs kesehatan", "bpjs ketenagakerjaan", "agama", "tirta ayu"] {
+        for needle in [
+            "polres",
+            "samsat",
+            "pertanahan",
+            "pln",
+            "bpjs kesehatan",
+            "bpjs ketenagakerjaan",
+            "agama",
+            "tirta ayu",
+        ] {
             assert!(partners.iter().any(|p| p.contains(needle)), "{needle}");
         }
     }

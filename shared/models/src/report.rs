@@ -174,26 +174,38 @@ mod tests {
     fn a_closed_report_cannot_be_resolved_again() {
         assert_eq!(
             Closed.transition(Resolved),
-            Err(IllegalTransition { from: Closed, to: Resolved })
+            Err(IllegalTransition {
+                from: Closed,
+                to: Resolved
+            })
         );
     }
 
     #[test]
     fn statuses_and_privacy_are_snake_case_in_json() {
-        assert_eq!(serde_json::to_string(&InProgress).unwrap(), "\"in_progress\"");
+        assert_eq!(
+            serde_json::to_string(&InProgress).unwrap(),
+            "\"in_progress\""
+        );
         assert_eq!(serde_json::to_string(&NeedsInfo).unwrap(), "\"needs_info\"");
         assert_eq!(
             serde_json::from_str::<Privacy>("\"confidential\"").unwrap(),
             Privacy::Confidential
         );
         for s in ReportStatus::ALL {
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
     }
 
     #[test]
     fn archived_is_the_only_final_status() {
-        let finals: Vec<_> = ReportStatus::ALL.into_iter().filter(|s| s.is_final()).collect();
+        let finals: Vec<_> = ReportStatus::ALL
+            .into_iter()
+            .filter(|s| s.is_final())
+            .collect();
         assert_eq!(finals, vec![Archived]);
     }
 }

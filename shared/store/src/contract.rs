@@ -113,6 +113,8 @@ checks!(
     exists_requires_the_item,
     version_is_locks_optimistically,
     attribute_conditions,
+    attribute_equals_null_needs_the_attribute,
+    attribute_less_than_is_false_on_a_string,
     update_upserts_and_returns_all_new,
     update_adds_to_counters,
     update_sets_if_absent_and_removes,
@@ -156,6 +158,8 @@ macro_rules! contract_tests {
             exists_requires_the_item,
             version_is_locks_optimistically,
             attribute_conditions,
+            attribute_equals_null_needs_the_attribute,
+            attribute_less_than_is_false_on_a_string,
             update_upserts_and_returns_all_new,
             update_adds_to_counters,
             update_sets_if_absent_and_removes,
@@ -197,8 +201,22 @@ macro_rules! contract_tests {
                     &prefix,
                 )
                 .await;
-                if let Err(failure) = result {
-                    panic!("contract check {} failed: {}", stringify!($name), failure);
+                let deviation =
+                    $crate::contract::Harness::known_deviation(&harness, stringify!($name));
+                match (result, deviation) {
+                    (Ok(()), None) => {}
+                    (Err(failure), None) => {
+                        panic!("contract check {} failed: {}", stringify!($name), failure)
+                    }
+                    (Err(failure), Some(why)) => eprintln!(
+                        "KNOWN DEVIATION of this engine in {}: {}\n  (the check failed with: {})",
+                        stringify!($name), why, failure
+                    ),
+                    (Ok(()), Some(why)) => panic!(
+                        "contract check {} now passes although listed as a known deviation ({}): \
+                         remove the deviation",
+                        stringify!($name), why
+                    ),
                 }
             }
         )*
@@ -216,6 +234,14 @@ macro_rules! contract_tests {
 pub trait Harness {
     fn store(&self) -> &dyn ItemStore;
     fn stream(&self) -> &dyn ChangeStream;
+
+    /// Why this engine is known to fail the check, when it is one that stands in for the
+    /// real engine (an emulator) and differs from it there. Such a check still runs and
+    /// must fail: the test reports the deviation, and fails once the check passes, so that
+    /// the deviation entry is removed.
+    fn known_deviation(&self, _check: &str) -> Option<&'static str> {
+        None
+    }
 }
 
 /// A key prefix no other run uses: the name, the process and a clock reading.
@@ -318,11 +344,7 @@ async fn changes_since(
             if records.is_empty() {
                 break;
             }
-            found.extend(
-                records
-                    .into_iter()
-                    .filter(|r| r.key.pk.starts_with(prefix)),
-            );
+            found.extend(records.into_iter().filter(|r| r.key.pk.starts_with(prefix)));
         }
         if found.len() >= expected {
             break;
@@ -421,7 +443,10 @@ pub async fn integral_numbers_read_back_as_integers(
 ) -> Outcome {
     let pk = format!("{p}#numbers");
     store
-        .put(item(&pk, "n", json!({"two": 2.0, "minus": -3.0, "half": 0.5})), None)
+        .put(
+            item(&pk, "n", json!({"two": 2.0, "minus": -3.0, "half": 0.5})),
+            None,
+        )
         .await?;
     let got = store.get(&Key::new(pk.clone(), "n")).await?;
     ensure_eq!(
@@ -436,7 +461,11 @@ pub async fn integral_numbers_read_back_as_integers(
             Some(Condition::AttributeEquals("minus".into(), json!(-3.0))),
         )
         .await?;
-    ensure_eq!(updated.get("two"), Some(&json!(4)), "integral float set by update");
+    ensure_eq!(
+        updated.get("two"),
+        Some(&json!(4)),
+        "integral float set by update"
+    );
     Ok(())
 }
 
@@ -447,14 +476,20 @@ pub async fn put_replaces_the_whole_item(
     p: &str,
 ) -> Outcome {
     let pk = format!("{p}#replace");
-    store.put(item(&pk, "x", json!({"a": 1, "b": 2})), None).await?;
+    store
+        .put(item(&pk, "x", json!({"a": 1, "b": 2})), None)
+        .await?;
     store.put(item(&pk, "x", json!({"a": 3})), None).await?;
     ensure_eq!(
         store.get(&Key::new(pk.clone(), "x")).await?,
         Some(item(&pk, "x", json!({"a": 3}))),
         "after the second put"
     );
-    ensure_eq!(store.get(&Key::new(pk, "missing")).await?, None, "missing item");
+    ensure_eq!(
+        store.get(&Key::new(pk, "missing")).await?,
+        None,
+        "missing item"
+    );
     Ok(())
 }
 
@@ -474,7 +509,11 @@ pub async fn not_exists_blocks_a_second_put(
         StoreError::ConditionFailed,
         "second put"
     );
-    ensure_eq!(store.get(&Key::new(pk, "x")).await?, Some(first), "item after");
+    ensure_eq!(
+        store.get(&Key::new(pk, "x")).await?,
+        Some(first),
+        "item after"
+    );
     Ok(())
 }
 
@@ -516,13 +555,19 @@ pub async fn version_is_locks_optimistically(
     let key = Key::new(pk.clone(), "x");
     ensure_err!(
         store
-            .put(item(&pk, "x", json!({"version": 1})), Some(Condition::VersionIs(0)))
+            .put(
+                item(&pk, "x", json!({"version": 1})),
+                Some(Condition::VersionIs(0))
+            )
             .await,
         StoreError::ConditionFailed,
         "VersionIs on a missing item"
     );
     store
-        .put(item(&pk, "x", json!({"version": 1, "v": "a"})), Some(Condition::NotExists))
+        .put(
+            item(&pk, "x", json!({"version": 1, "v": "a"})),
+            Some(Condition::NotExists),
+        )
         .await?;
     store
         .put(
@@ -550,10 +595,18 @@ pub async fn version_is_locks_optimistically(
             Some(Condition::VersionIs(2)),
         )
         .await?;
-    ensure_eq!(after, item(&pk, "x", json!({"version": 3, "v": "c"})), "update");
+    ensure_eq!(
+        after,
+        item(&pk, "x", json!({"version": 3, "v": "c"})),
+        "update"
+    );
     ensure_err!(
         store
-            .update(&key, vec![Update::Set("v".into(), json!("d"))], Some(Condition::VersionIs(2)))
+            .update(
+                &key,
+                vec![Update::Set("v".into(), json!("d"))],
+                Some(Condition::VersionIs(2))
+            )
             .await,
         StoreError::ConditionFailed,
         "stale update"
@@ -567,12 +620,8 @@ pub async fn version_is_locks_optimistically(
     Ok(())
 }
 
-/// `AttributeEquals`, `AttributeNotExists`, `AttributeLessThan` and `And`.
-pub async fn attribute_conditions(
-    store: &dyn ItemStore,
-    _: &dyn ChangeStream,
-    p: &str,
-) -> Outcome {
+/// `AttributeEquals`, `AttributeNotExists`, `AttributeLessThan`, `And` and `Or`.
+pub async fn attribute_conditions(store: &dyn ItemStore, _: &dyn ChangeStream, p: &str) -> Outcome {
     use Condition::*;
     let pk = format!("{p}#attr");
     let key = Key::new(pk.clone(), "x");
@@ -580,33 +629,102 @@ pub async fn attribute_conditions(
     let set = |v: i64| vec![Update::Set("touched".into(), json!(v))];
     store
         .put(
-            item(&pk, "x", json!({"status": "open", "count": 5, "tags": ["a", {"b": 1}], "label": "7"})),
+            item(
+                &pk,
+                "x",
+                json!({"status": "open", "count": 5, "tags": ["a", {"b": 1}], "label": "7"}),
+            ),
             None,
         )
         .await?;
     let cases: Vec<(Condition, bool, &str)> = vec![
-        (AttributeEquals("status".into(), json!("open")), true, "equal string"),
-        (AttributeEquals("status".into(), json!("closed")), false, "different string"),
-        (AttributeEquals("count".into(), json!(5)), true, "equal number"),
-        (AttributeEquals("count".into(), json!("5")), false, "number vs string"),
-        (AttributeEquals("tags".into(), json!(["a", {"b": 1}])), true, "equal list"),
-        (AttributeEquals("absent".into(), json!(null)), false, "absent attribute"),
-        (AttributeNotExists("assignee".into()), true, "absent attribute not exists"),
-        (AttributeNotExists("status".into()), false, "present attribute not exists"),
+        (
+            AttributeEquals("status".into(), json!("open")),
+            true,
+            "equal string",
+        ),
+        (
+            AttributeEquals("status".into(), json!("closed")),
+            false,
+            "different string",
+        ),
+        (
+            AttributeEquals("count".into(), json!(5)),
+            true,
+            "equal number",
+        ),
+        (
+            AttributeEquals("count".into(), json!("5")),
+            false,
+            "number vs string",
+        ),
+        (
+            AttributeEquals("tags".into(), json!(["a", {"b": 1}])),
+            true,
+            "equal list",
+        ),
+        (
+            AttributeEquals("absent".into(), json!("x")),
+            false,
+            "absent attribute",
+        ),
+        (
+            AttributeNotExists("assignee".into()),
+            true,
+            "absent attribute not exists",
+        ),
+        (
+            AttributeNotExists("status".into()),
+            false,
+            "present attribute not exists",
+        ),
         (AttributeLessThan("count".into(), 6), true, "5 < 6"),
         (AttributeLessThan("count".into(), 5), false, "5 < 5"),
         (AttributeLessThan("count".into(), -10), false, "5 < -10"),
-        (AttributeLessThan("label".into(), 100), false, "string < number"),
-        (AttributeLessThan("absent".into(), 100), false, "absent < number"),
         (
-            And(vec![AttributeEquals("status".into(), json!("open")), AttributeLessThan("count".into(), 10)]),
+            AttributeLessThan("absent".into(), 100),
+            false,
+            "absent < number",
+        ),
+        (
+            And(vec![
+                AttributeEquals("status".into(), json!("open")),
+                AttributeLessThan("count".into(), 10),
+            ]),
             true,
             "And of two holding",
         ),
         (
-            And(vec![AttributeEquals("status".into(), json!("open")), AttributeLessThan("count".into(), 1)]),
+            And(vec![
+                AttributeEquals("status".into(), json!("open")),
+                AttributeLessThan("count".into(), 1),
+            ]),
             false,
             "And with one failing",
+        ),
+        (
+            Or(vec![
+                AttributeNotExists("count".into()),
+                AttributeLessThan("count".into(), 10),
+            ]),
+            true,
+            "Or with the second holding",
+        ),
+        (
+            Or(vec![
+                AttributeNotExists("count".into()),
+                AttributeLessThan("count".into(), 1),
+            ]),
+            false,
+            "Or with none holding",
+        ),
+        (
+            Or(vec![
+                AttributeNotExists("quota".into()),
+                AttributeLessThan("quota".into(), 1),
+            ]),
+            true,
+            "Or on an absent attribute (a first daily counter)",
         ),
     ];
     for (i, (condition, expected, what)) in cases.into_iter().enumerate() {
@@ -630,19 +748,88 @@ pub async fn attribute_conditions(
         AttributeLessThan("count".into(), 100),
     ] {
         ensure_err!(
-            store.update(&missing, set(1), Some(condition.clone())).await,
+            store
+                .update(&missing, set(1), Some(condition.clone()))
+                .await,
             StoreError::ConditionFailed,
             "{condition:?} on a missing item"
         );
     }
-    ensure_eq!(store.get(&missing).await?, None, "missing item stays missing");
+    ensure_eq!(
+        store.get(&missing).await?,
+        None,
+        "missing item stays missing"
+    );
     store
         .put(
             item(&pk, "missing", json!({})),
             Some(AttributeNotExists("status".into())),
         )
         .await?;
-    ensure!(store.get(&missing).await?.is_some(), "AttributeNotExists on a missing item holds");
+    ensure!(
+        store.get(&missing).await?.is_some(),
+        "AttributeNotExists on a missing item holds"
+    );
+    Ok(())
+}
+
+/// `AttributeEquals(name, null)` holds only for an attribute that is there and `NULL`: a
+/// missing attribute equals nothing.
+pub async fn attribute_equals_null_needs_the_attribute(
+    store: &dyn ItemStore,
+    _: &dyn ChangeStream,
+    p: &str,
+) -> Outcome {
+    let pk = format!("{p}#null");
+    let key = Key::new(pk.clone(), "x");
+    store
+        .put(item(&pk, "x", json!({"present": null})), None)
+        .await?;
+    let touch = vec![Update::Set("touched".into(), json!(true))];
+    store
+        .update(
+            &key,
+            touch.clone(),
+            Some(Condition::AttributeEquals("present".into(), json!(null))),
+        )
+        .await?;
+    ensure_err!(
+        store
+            .update(
+                &key,
+                touch,
+                Some(Condition::AttributeEquals("absent".into(), json!(null)))
+            )
+            .await,
+        StoreError::ConditionFailed,
+        "a missing attribute compared to null"
+    );
+    Ok(())
+}
+
+/// `AttributeLessThan` on an attribute that is not a number is false (DynamoDB compares
+/// only values of one type), not an error.
+pub async fn attribute_less_than_is_false_on_a_string(
+    store: &dyn ItemStore,
+    _: &dyn ChangeStream,
+    p: &str,
+) -> Outcome {
+    let pk = format!("{p}#lessthan");
+    let key = Key::new(pk.clone(), "x");
+    store
+        .put(item(&pk, "x", json!({"label": "7"})), None)
+        .await?;
+    ensure_err!(
+        store
+            .update(
+                &key,
+                vec![Update::Set("touched".into(), json!(true))],
+                Some(Condition::AttributeLessThan("label".into(), 100))
+            )
+            .await,
+        StoreError::ConditionFailed,
+        "string < number"
+    );
     Ok(())
 }
 
@@ -658,9 +845,17 @@ pub async fn update_upserts_and_returns_all_new(
     let pk = format!("{p}#upsert");
     let key = Key::new(pk.clone(), "x");
     let created = store
-        .update(&key, vec![Update::Set("a".into(), json!({"nested": [1]}))], None)
+        .update(
+            &key,
+            vec![Update::Set("a".into(), json!({"nested": [1]}))],
+            None,
+        )
         .await?;
-    ensure_eq!(created, item(&pk, "x", json!({"a": {"nested": [1]}})), "created");
+    ensure_eq!(
+        created,
+        item(&pk, "x", json!({"a": {"nested": [1]}})),
+        "created"
+    );
     ensure_eq!(store.get(&key).await?, Some(created), "stored");
     let updated = store
         .update(&key, vec![Update::Set("b".into(), json!("two"))], None)
@@ -682,17 +877,35 @@ pub async fn update_adds_to_counters(
     let pk = format!("{p}#add");
     let key = Key::new(pk.clone(), "x");
     let add = |n: i64| vec![Update::Add("n".into(), n)];
-    ensure_eq!(store.update(&key, add(5), None).await?, item(&pk, "x", json!({"n": 5})), "from a missing item");
-    ensure_eq!(store.update(&key, add(-7), None).await?, item(&pk, "x", json!({"n": -2})), "negative");
+    ensure_eq!(
+        store.update(&key, add(5), None).await?,
+        item(&pk, "x", json!({"n": 5})),
+        "from a missing item"
+    );
+    ensure_eq!(
+        store.update(&key, add(-7), None).await?,
+        item(&pk, "x", json!({"n": -2})),
+        "negative"
+    );
     let both = store
-        .update(&key, vec![Update::Add("n".into(), 2), Update::Add("m".into(), 3)], None)
+        .update(
+            &key,
+            vec![Update::Add("n".into(), 2), Update::Add("m".into(), 3)],
+            None,
+        )
         .await?;
-    ensure_eq!(both, item(&pk, "x", json!({"n": 0, "m": 3})), "missing attribute");
+    ensure_eq!(
+        both,
+        item(&pk, "x", json!({"n": 0, "m": 3})),
+        "missing attribute"
+    );
     store
         .update(&key, vec![Update::Set("s".into(), json!("text"))], None)
         .await?;
     ensure_err!(
-        store.update(&key, vec![Update::Add("s".into(), 1)], None).await,
+        store
+            .update(&key, vec![Update::Add("s".into(), 1)], None)
+            .await,
         StoreError::Invalid(_),
         "Add on a string"
     );
@@ -713,17 +926,50 @@ pub async fn update_sets_if_absent_and_removes(
     let pk = format!("{p}#absent");
     let key = Key::new(pk.clone(), "x");
     let first = store
-        .update(&key, vec![Update::SetIfAbsent("created".into(), json!("t1")), Update::Set("a".into(), json!(1))], None)
+        .update(
+            &key,
+            vec![
+                Update::SetIfAbsent("created".into(), json!("t1")),
+                Update::Set("a".into(), json!(1)),
+            ],
+            None,
+        )
         .await?;
-    ensure_eq!(first, item(&pk, "x", json!({"created": "t1", "a": 1})), "set when absent");
+    ensure_eq!(
+        first,
+        item(&pk, "x", json!({"created": "t1", "a": 1})),
+        "set when absent"
+    );
     let second = store
-        .update(&key, vec![Update::SetIfAbsent("created".into(), json!("t2")), Update::Remove("a".into())], None)
+        .update(
+            &key,
+            vec![
+                Update::SetIfAbsent("created".into(), json!("t2")),
+                Update::Remove("a".into()),
+            ],
+            None,
+        )
         .await?;
-    ensure_eq!(second, item(&pk, "x", json!({"created": "t1"})), "kept when present, removed");
+    ensure_eq!(
+        second,
+        item(&pk, "x", json!({"created": "t1"})),
+        "kept when present, removed"
+    );
     let third = store
-        .update(&key, vec![Update::Remove("never".into()), Update::Set("b".into(), json!(null))], None)
+        .update(
+            &key,
+            vec![
+                Update::Remove("never".into()),
+                Update::Set("b".into(), json!(null)),
+            ],
+            None,
+        )
         .await?;
-    ensure_eq!(third, item(&pk, "x", json!({"created": "t1", "b": null})), "remove of a missing attribute");
+    ensure_eq!(
+        third,
+        item(&pk, "x", json!({"created": "t1", "b": null})),
+        "remove of a missing attribute"
+    );
     Ok(())
 }
 
@@ -736,13 +982,23 @@ pub async fn update_condition_can_forbid_the_upsert(
     let pk = format!("{p}#noupsert");
     let key = Key::new(pk.clone(), "x");
     ensure_err!(
-        store.update(&key, vec![Update::Set("a".into(), json!(1))], Some(Condition::Exists)).await,
+        store
+            .update(
+                &key,
+                vec![Update::Set("a".into(), json!(1))],
+                Some(Condition::Exists)
+            )
+            .await,
         StoreError::ConditionFailed,
         "update of a missing item with Exists"
     );
     ensure_eq!(store.get(&key).await?, None, "nothing created");
     let created = store
-        .update(&key, vec![Update::Set("a".into(), json!(1))], Some(Condition::NotExists))
+        .update(
+            &key,
+            vec![Update::Set("a".into(), json!(1))],
+            Some(Condition::NotExists),
+        )
         .await?;
     ensure_eq!(created, item(&pk, "x", json!({"a": 1})), "NotExists upsert");
     Ok(())
@@ -763,15 +1019,35 @@ pub async fn update_refuses_key_attributes_and_bad_changes(
         (vec![Update::Remove("sk".into())], "Remove sk"),
         (vec![Update::Add("sk".into(), 1)], "Add sk"),
         (vec![], "no change"),
-        (vec![Update::Set("a".into(), json!(2)), Update::Remove("a".into())], "one attribute twice"),
-        (vec![Update::Set("gsi1pk".into(), json!(""))], "empty index key"),
-        (vec![Update::Set("gsi2sk".into(), json!(7))], "numeric index key"),
+        (
+            vec![
+                Update::Set("a".into(), json!(2)),
+                Update::Remove("a".into()),
+            ],
+            "one attribute twice",
+        ),
+        (
+            vec![Update::Set("gsi1pk".into(), json!(""))],
+            "empty index key",
+        ),
+        (
+            vec![Update::Set("gsi2sk".into(), json!(7))],
+            "numeric index key",
+        ),
         (vec![Update::Add("gsi3pk".into(), 1)], "Add to an index key"),
     ];
     for (updates, what) in bad {
-        ensure_err!(store.update(&key, updates, None).await, StoreError::Invalid(_), "{what}");
+        ensure_err!(
+            store.update(&key, updates, None).await,
+            StoreError::Invalid(_),
+            "{what}"
+        );
     }
-    ensure_eq!(store.get(&key).await?, Some(item(&pk, "x", json!({"a": 1}))), "item untouched");
+    ensure_eq!(
+        store.get(&key).await?,
+        Some(item(&pk, "x", json!({"a": 1}))),
+        "item untouched"
+    );
     Ok(())
 }
 
@@ -790,28 +1066,42 @@ pub async fn delete_returns_the_old_item(
     store.put(original.clone(), None).await?;
     ensure_eq!(store.delete(&key, None).await?, Some(original), "old item");
     ensure_eq!(store.get(&key).await?, None, "gone");
-    ensure_eq!(store.delete(&key, None).await?, None, "delete of a missing item");
+    ensure_eq!(
+        store.delete(&key, None).await?,
+        None,
+        "delete of a missing item"
+    );
     Ok(())
 }
 
 /// A conditional delete deletes only when its condition holds.
-pub async fn conditional_delete(
-    store: &dyn ItemStore,
-    _: &dyn ChangeStream,
-    p: &str,
-) -> Outcome {
+pub async fn conditional_delete(store: &dyn ItemStore, _: &dyn ChangeStream, p: &str) -> Outcome {
     let pk = format!("{p}#cdelete");
     let key = Key::new(pk.clone(), "x");
     let original = item(&pk, "x", json!({"status": "open"}));
     store.put(original.clone(), None).await?;
     ensure_err!(
-        store.delete(&key, Some(Condition::AttributeEquals("status".into(), json!("closed")))).await,
+        store
+            .delete(
+                &key,
+                Some(Condition::AttributeEquals("status".into(), json!("closed")))
+            )
+            .await,
         StoreError::ConditionFailed,
         "delete with a failing condition"
     );
-    ensure_eq!(store.get(&key).await?, Some(original.clone()), "still there");
     ensure_eq!(
-        store.delete(&key, Some(Condition::AttributeEquals("status".into(), json!("open")))).await?,
+        store.get(&key).await?,
+        Some(original.clone()),
+        "still there"
+    );
+    ensure_eq!(
+        store
+            .delete(
+                &key,
+                Some(Condition::AttributeEquals("status".into(), json!("open")))
+            )
+            .await?,
         Some(original),
         "delete with a holding condition"
     );
@@ -834,27 +1124,60 @@ pub async fn transaction_applies_every_operation(
 ) -> Outcome {
     let pk = format!("{p}#tx");
     let k = |sk: &str| Key::new(pk.clone(), sk);
-    store.put(item(&pk, "upd", json!({"n": 1, "version": 4})), None).await?;
+    store
+        .put(item(&pk, "upd", json!({"n": 1, "version": 4})), None)
+        .await?;
     store.put(item(&pk, "del", json!({})), None).await?;
-    store.put(item(&pk, "chk", json!({"open": true})), None).await?;
+    store
+        .put(item(&pk, "chk", json!({"open": true})), None)
+        .await?;
     store
         .transact_write(vec![
-            WriteOp::Put { item: item(&pk, "new", json!({"x": 1})), condition: Some(Condition::NotExists) },
+            WriteOp::Put {
+                item: item(&pk, "new", json!({"x": 1})),
+                condition: Some(Condition::NotExists),
+            },
             WriteOp::Update {
                 key: k("upd"),
                 updates: vec![Update::Add("n".into(), 1), Update::Add("version".into(), 1)],
                 condition: Some(Condition::VersionIs(4)),
             },
-            WriteOp::Delete { key: k("del"), condition: Some(Condition::Exists) },
-            WriteOp::Check { key: k("chk"), condition: Condition::AttributeEquals("open".into(), json!(true)) },
-            WriteOp::Update { key: k("upsert"), updates: vec![Update::Set("y".into(), json!(2))], condition: None },
+            WriteOp::Delete {
+                key: k("del"),
+                condition: Some(Condition::Exists),
+            },
+            WriteOp::Check {
+                key: k("chk"),
+                condition: Condition::AttributeEquals("open".into(), json!(true)),
+            },
+            WriteOp::Update {
+                key: k("upsert"),
+                updates: vec![Update::Set("y".into(), json!(2))],
+                condition: None,
+            },
         ])
         .await?;
-    ensure_eq!(store.get(&k("new")).await?, Some(item(&pk, "new", json!({"x": 1}))), "put");
-    ensure_eq!(store.get(&k("upd")).await?, Some(item(&pk, "upd", json!({"n": 2, "version": 5}))), "update");
+    ensure_eq!(
+        store.get(&k("new")).await?,
+        Some(item(&pk, "new", json!({"x": 1}))),
+        "put"
+    );
+    ensure_eq!(
+        store.get(&k("upd")).await?,
+        Some(item(&pk, "upd", json!({"n": 2, "version": 5}))),
+        "update"
+    );
     ensure_eq!(store.get(&k("del")).await?, None, "delete");
-    ensure_eq!(store.get(&k("chk")).await?, Some(item(&pk, "chk", json!({"open": true}))), "check");
-    ensure_eq!(store.get(&k("upsert")).await?, Some(item(&pk, "upsert", json!({"y": 2}))), "upsert");
+    ensure_eq!(
+        store.get(&k("chk")).await?,
+        Some(item(&pk, "chk", json!({"open": true}))),
+        "check"
+    );
+    ensure_eq!(
+        store.get(&k("upsert")).await?,
+        Some(item(&pk, "upsert", json!({"y": 2}))),
+        "upsert"
+    );
     Ok(())
 }
 
@@ -872,21 +1195,34 @@ pub async fn transaction_is_all_or_nothing(
     store.put(del.clone(), None).await?;
     let result = store
         .transact_write(vec![
-            WriteOp::Put { item: item(&pk, "new", json!({})), condition: Some(Condition::NotExists) },
+            WriteOp::Put {
+                item: item(&pk, "new", json!({})),
+                condition: Some(Condition::NotExists),
+            },
             WriteOp::Update {
                 key: k("upd"),
                 updates: vec![Update::Set("b".into(), json!(1))],
                 condition: Some(Condition::VersionIs(7)),
             },
-            WriteOp::Delete { key: k("del"), condition: None },
-            WriteOp::Check { key: k("missing"), condition: Condition::Exists },
+            WriteOp::Delete {
+                key: k("del"),
+                condition: None,
+            },
+            WriteOp::Check {
+                key: k("missing"),
+                condition: Condition::Exists,
+            },
         ])
         .await;
     match result {
         Err(StoreError::TransactionCanceled { failed }) => {
             ensure_eq!(failed, vec![1usize, 3], "failed positions")
         }
-        other => return Err(Failure(format!("expected TransactionCanceled, got {other:?}"))),
+        other => {
+            return Err(Failure(format!(
+                "expected TransactionCanceled, got {other:?}"
+            )))
+        }
     }
     ensure_eq!(store.get(&k("new")).await?, None, "put not applied");
     ensure_eq!(store.get(&k("upd")).await?, Some(upd), "update not applied");
@@ -902,13 +1238,31 @@ pub async fn transaction_rejects_too_many_operations(
 ) -> Outcome {
     let pk = format!("{p}#txmany");
     let ops: Vec<WriteOp> = (0..=MAX_TRANSACTION_OPS)
-        .map(|i| WriteOp::Put { item: item(&pk, &format!("{i:02}"), json!({})), condition: None })
+        .map(|i| WriteOp::Put {
+            item: item(&pk, &format!("{i:02}"), json!({})),
+            condition: None,
+        })
         .collect();
-    ensure_err!(store.transact_write(ops).await, StoreError::Invalid(_), "26 operations");
-    ensure_eq!(store.query(Query::table(pk.clone())).await?.items, Vec::<Item>::new(), "nothing written");
-    ensure_err!(store.transact_write(vec![]).await, StoreError::Invalid(_), "no operation");
+    ensure_err!(
+        store.transact_write(ops).await,
+        StoreError::Invalid(_),
+        "26 operations"
+    );
+    ensure_eq!(
+        store.query(Query::table(pk.clone())).await?.items,
+        Vec::<Item>::new(),
+        "nothing written"
+    );
+    ensure_err!(
+        store.transact_write(vec![]).await,
+        StoreError::Invalid(_),
+        "no operation"
+    );
     let ops: Vec<WriteOp> = (0..MAX_TRANSACTION_OPS)
-        .map(|i| WriteOp::Put { item: item(&pk, &format!("{i:02}"), json!({})), condition: None })
+        .map(|i| WriteOp::Put {
+            item: item(&pk, &format!("{i:02}"), json!({})),
+            condition: None,
+        })
         .collect();
     store.transact_write(ops).await?;
     ensure_eq!(
@@ -928,13 +1282,26 @@ pub async fn transaction_rejects_two_operations_on_one_item(
     let pk = format!("{p}#txdup");
     let result = store
         .transact_write(vec![
-            WriteOp::Put { item: item(&pk, "other", json!({})), condition: None },
-            WriteOp::Put { item: item(&pk, "x", json!({})), condition: None },
-            WriteOp::Check { key: Key::new(pk.clone(), "x"), condition: Condition::NotExists },
+            WriteOp::Put {
+                item: item(&pk, "other", json!({})),
+                condition: None,
+            },
+            WriteOp::Put {
+                item: item(&pk, "x", json!({})),
+                condition: None,
+            },
+            WriteOp::Check {
+                key: Key::new(pk.clone(), "x"),
+                condition: Condition::NotExists,
+            },
         ])
         .await;
     ensure_err!(result, StoreError::Invalid(_), "two operations on one item");
-    ensure_eq!(store.query(Query::table(pk)).await?.items, Vec::<Item>::new(), "nothing written");
+    ensure_eq!(
+        store.query(Query::table(pk)).await?.items,
+        Vec::<Item>::new(),
+        "nothing written"
+    );
     Ok(())
 }
 
@@ -952,14 +1319,19 @@ pub async fn query_sort_conditions(
     for sk in ["a", "b", "ba", "bb", "c"] {
         store.put(item(&pk, sk, json!({})), None).await?;
     }
-    store.put(item(&format!("{pk}-other"), "b", json!({})), None).await?;
+    store
+        .put(item(&format!("{pk}-other"), "b", json!({})), None)
+        .await?;
     let cases: Vec<(Option<SortCondition>, Vec<&str>)> = vec![
         (None, vec!["a", "b", "ba", "bb", "c"]),
         (Some(Equals("b".into())), vec!["b"]),
         (Some(Equals("x".into())), vec![]),
         (Some(BeginsWith("b".into())), vec!["b", "ba", "bb"]),
         (Some(BeginsWith("ba".into())), vec!["ba"]),
-        (Some(Between("ba".into(), "c".into())), vec!["ba", "bb", "c"]),
+        (
+            Some(Between("ba".into(), "c".into())),
+            vec!["ba", "bb", "c"],
+        ),
         (Some(Between("b".into(), "b".into())), vec!["b"]),
         (Some(LessThan("b".into())), vec!["a"]),
         (Some(LessOrEqual("b".into())), vec!["a", "b"]),
@@ -972,7 +1344,9 @@ pub async fn query_sort_conditions(
         ensure_eq!(sks(&store.query(query).await?.items), expected, "{sort:?}");
     }
     ensure_err!(
-        store.query(Query::table(pk).sort(Between("c".into(), "a".into()))).await,
+        store
+            .query(Query::table(pk).sort(Between("c".into(), "a".into())))
+            .await,
         StoreError::Invalid(_),
         "reversed Between"
     );
@@ -980,30 +1354,37 @@ pub async fn query_sort_conditions(
 }
 
 /// Descending queries return the sort order reversed, also with a sort condition.
-pub async fn query_descending(
-    store: &dyn ItemStore,
-    _: &dyn ChangeStream,
-    p: &str,
-) -> Outcome {
+pub async fn query_descending(store: &dyn ItemStore, _: &dyn ChangeStream, p: &str) -> Outcome {
     let pk = format!("{p}#desc");
     for sk in ["a", "b1", "b2", "b3", "c"] {
         store.put(item(&pk, sk, json!({})), None).await?;
     }
     ensure_eq!(
-        sks(&store.query(Query::table(pk.clone()).descending()).await?.items),
+        sks(&store
+            .query(Query::table(pk.clone()).descending())
+            .await?
+            .items),
         vec!["c", "b3", "b2", "b1", "a"],
         "descending"
     );
     ensure_eq!(
         sks(&store
-            .query(Query::table(pk.clone()).descending().sort(SortCondition::BeginsWith("b".into())))
+            .query(
+                Query::table(pk.clone())
+                    .descending()
+                    .sort(SortCondition::BeginsWith("b".into()))
+            )
             .await?
             .items),
         vec!["b3", "b2", "b1"],
         "descending with BeginsWith"
     );
     let (items, _) = all_pages(store, Query::table(pk).descending().limit(2)).await?;
-    ensure_eq!(sks(&items), vec!["c", "b3", "b2", "b1", "a"], "descending pages");
+    ensure_eq!(
+        sks(&items),
+        vec!["c", "b3", "b2", "b1", "a"],
+        "descending pages"
+    );
     Ok(())
 }
 
@@ -1021,18 +1402,28 @@ pub async fn query_pages_through_three_pages(
     let first = store.query(Query::table(pk.clone()).limit(3)).await?;
     ensure_eq!(sks(&first.items), expected[..3].to_vec(), "first page");
     ensure!(first.cursor.is_some(), "the first page has no cursor");
-    let second = store.query(Query::table(pk.clone()).limit(3).after(first.cursor)).await?;
+    let second = store
+        .query(Query::table(pk.clone()).limit(3).after(first.cursor))
+        .await?;
     ensure_eq!(sks(&second.items), expected[3..6].to_vec(), "second page");
     ensure!(second.cursor.is_some(), "the second page has no cursor");
-    let third = store.query(Query::table(pk.clone()).limit(3).after(second.cursor)).await?;
+    let third = store
+        .query(Query::table(pk.clone()).limit(3).after(second.cursor))
+        .await?;
     ensure_eq!(sks(&third.items), expected[6..].to_vec(), "third page");
     ensure_eq!(third.cursor, None, "cursor after a partial last page");
     let (items, pages) = all_pages(
         store,
-        Query::table(pk).limit(3).sort(SortCondition::GreaterThan("item-01".into())),
+        Query::table(pk)
+            .limit(3)
+            .sort(SortCondition::GreaterThan("item-01".into())),
     )
     .await?;
-    ensure_eq!(sks(&items), expected[2..].to_vec(), "pages with a sort condition");
+    ensure_eq!(
+        sks(&items),
+        expected[2..].to_vec(),
+        "pages with a sort condition"
+    );
     ensure!(pages <= 3, "{pages} pages for 5 items of 3 a page");
     Ok(())
 }
@@ -1050,11 +1441,19 @@ pub async fn query_full_page_then_empty_page(
     }
     let first = store.query(Query::table(pk.clone()).limit(2)).await?;
     ensure_eq!(sks(&first.items), vec!["a", "b"], "first page");
-    let second = store.query(Query::table(pk.clone()).limit(2).after(first.cursor)).await?;
+    let second = store
+        .query(Query::table(pk.clone()).limit(2).after(first.cursor))
+        .await?;
     ensure_eq!(sks(&second.items), vec!["c", "d"], "second page");
     if let Some(cursor) = second.cursor {
-        let third = store.query(Query::table(pk.clone()).limit(2).after(Some(cursor))).await?;
-        ensure_eq!(third, Page::default(), "page after an exactly full last page");
+        let third = store
+            .query(Query::table(pk.clone()).limit(2).after(Some(cursor)))
+            .await?;
+        ensure_eq!(
+            third,
+            Page::default(),
+            "page after an exactly full last page"
+        );
     }
     let exact = store.query(Query::table(pk).limit(4)).await?;
     ensure_eq!(exact.items.len(), 4, "one exactly full page");
@@ -1072,8 +1471,16 @@ pub async fn index_pages_through_equal_sort_keys(
         let ipk = format!("{p}#{}", index.name());
         let mut expected = Vec::new();
         for i in 0..7 {
-            let isk = if i % 3 == 0 { "2024-01-02" } else { "2024-01-01" };
-            let mut it = item(&format!("{p}#owner-{}", i % 2), &format!("{}-{i}", index.name()), json!({}));
+            let isk = if i % 3 == 0 {
+                "2024-01-02"
+            } else {
+                "2024-01-01"
+            };
+            let mut it = item(
+                &format!("{p}#owner-{}", i % 2),
+                &format!("{}-{i}", index.name()),
+                json!({}),
+            );
             it.insert(index.partition_attribute().into(), json!(ipk));
             it.insert(index.sort_attribute().into(), json!(isk));
             store.put(it.clone(), None).await?;
@@ -1087,7 +1494,12 @@ pub async fn index_pages_through_equal_sort_keys(
             got_keys.sort();
             let mut want_keys: Vec<Key> = expected.iter().filter_map(Key::of).collect();
             want_keys.sort();
-            ensure_eq!(got_keys, want_keys, "{} ascending={ascending}: every item once", index.name());
+            ensure_eq!(
+                got_keys,
+                want_keys,
+                "{} ascending={ascending}: every item once",
+                index.name()
+            );
             let order: Vec<&str> = items
                 .iter()
                 .filter_map(|i| i.get(index.sort_attribute()).and_then(Value::as_str))
@@ -1097,7 +1509,12 @@ pub async fn index_pages_through_equal_sort_keys(
             if !ascending {
                 sorted.reverse();
             }
-            ensure_eq!(order, sorted, "{} ascending={ascending}: index sort order", index.name());
+            ensure_eq!(
+                order,
+                sorted,
+                "{} ascending={ascending}: index sort order",
+                index.name()
+            );
             let full: Vec<Item> = {
                 let mut full = expected.clone();
                 full.sort_by_key(Key::of);
@@ -1105,12 +1522,24 @@ pub async fn index_pages_through_equal_sort_keys(
             };
             let mut got_items = items.clone();
             got_items.sort_by_key(Key::of);
-            ensure_eq!(got_items, full, "{}: whole items are projected", index.name());
+            ensure_eq!(
+                got_items,
+                full,
+                "{}: whole items are projected",
+                index.name()
+            );
         }
         let only_first_day = store
-            .query(Query::index(index, ipk.clone()).sort(SortCondition::Equals("2024-01-01".into())))
+            .query(
+                Query::index(index, ipk.clone()).sort(SortCondition::Equals("2024-01-01".into())),
+            )
             .await?;
-        ensure_eq!(only_first_day.items.len(), 4, "{}: sort condition on the index", index.name());
+        ensure_eq!(
+            only_first_day.items.len(),
+            4,
+            "{}: sort condition on the index",
+            index.name()
+        );
     }
     Ok(())
 }
@@ -1120,32 +1549,59 @@ pub async fn sparse_index(store: &dyn ItemStore, _: &dyn ChangeStream, p: &str) 
     let pk = format!("{p}#sparse");
     let ipk = format!("{p}#sparse-index");
     store
-        .put(item(&pk, "both", json!({"gsi1pk": ipk, "gsi1sk": "1"})), None)
+        .put(
+            item(&pk, "both", json!({"gsi1pk": ipk, "gsi1sk": "1"})),
+            None,
+        )
         .await?;
     store.put(item(&pk, "neither", json!({})), None).await?;
-    store.put(item(&pk, "sort-only", json!({"gsi1sk": "2"})), None).await?;
-    store.put(item(&pk, "partition-only", json!({"gsi1pk": ipk})), None).await?;
     store
-        .put(item(&pk, "other-index", json!({"gsi2pk": ipk, "gsi2sk": "3"})), None)
+        .put(item(&pk, "sort-only", json!({"gsi1sk": "2"})), None)
+        .await?;
+    store
+        .put(item(&pk, "partition-only", json!({"gsi1pk": ipk})), None)
+        .await?;
+    store
+        .put(
+            item(&pk, "other-index", json!({"gsi2pk": ipk, "gsi2sk": "3"})),
+            None,
+        )
         .await?;
     let in_index = || async {
-        Ok::<_, Failure>(sks(&store.query(Query::index(Index::Gsi1, ipk.clone())).await?.items))
+        Ok::<_, Failure>(sks(&store
+            .query(Query::index(Index::Gsi1, ipk.clone()))
+            .await?
+            .items))
     };
     ensure_eq!(in_index().await?, vec!["both"], "sparse");
     store
-        .update(&Key::new(pk.clone(), "both"), vec![Update::Remove("gsi1pk".into())], None)
+        .update(
+            &Key::new(pk.clone(), "both"),
+            vec![Update::Remove("gsi1pk".into())],
+            None,
+        )
         .await?;
-    ensure_eq!(in_index().await?, Vec::<String>::new(), "after removing gsi1pk");
+    ensure_eq!(
+        in_index().await?,
+        Vec::<String>::new(),
+        "after removing gsi1pk"
+    );
     store
         .update(
             &Key::new(pk.clone(), "neither"),
-            vec![Update::Set("gsi1pk".into(), json!(ipk)), Update::Set("gsi1sk".into(), json!("0"))],
+            vec![
+                Update::Set("gsi1pk".into(), json!(ipk)),
+                Update::Set("gsi1sk".into(), json!("0")),
+            ],
             None,
         )
         .await?;
     ensure_eq!(in_index().await?, vec!["neither"], "after setting both");
     ensure_eq!(
-        sks(&store.query(Query::index(Index::Gsi2, ipk.clone())).await?.items),
+        sks(&store
+            .query(Query::index(Index::Gsi2, ipk.clone()))
+            .await?
+            .items),
         vec!["other-index"],
         "gsi2"
     );
@@ -1159,14 +1615,24 @@ pub async fn strings_sort_in_utf8_byte_order(
     p: &str,
 ) -> Outcome {
     let pk = format!("{p}#bytes");
-    let mut keys = vec!["b", "B", "a", "Z", "z", "é", "e", "~", "日本", "😀", "\u{FFFD}", "a b", "a-b", "A", "10", "9"];
+    let mut keys = vec![
+        "b", "B", "a", "Z", "z", "é", "e", "~", "日本", "😀", "\u{FFFD}", "a b", "a-b", "A", "10",
+        "9",
+    ];
     for sk in &keys {
         store.put(item(&pk, sk, json!({})), None).await?;
     }
     keys.sort();
-    ensure_eq!(sks(&store.query(Query::table(pk.clone())).await?.items), keys, "order");
     ensure_eq!(
-        sks(&store.query(Query::table(pk).sort(SortCondition::BeginsWith("日".into()))).await?.items),
+        sks(&store.query(Query::table(pk.clone())).await?.items),
+        keys,
+        "order"
+    );
+    ensure_eq!(
+        sks(&store
+            .query(Query::table(pk).sort(SortCondition::BeginsWith("日".into())))
+            .await?
+            .items),
         vec!["日本"],
         "BeginsWith a multibyte prefix"
     );
@@ -1187,19 +1653,39 @@ pub async fn batch_get_keeps_order_and_skips_missing(
         store.put(it.clone(), None).await?;
         items.push(it);
     }
-    let got = store.batch_get(&[k("3"), k("missing"), k("1"), k("2")]).await?;
-    ensure_eq!(got, vec![items[2].clone(), items[0].clone(), items[1].clone()], "order");
+    let got = store
+        .batch_get(&[k("3"), k("missing"), k("1"), k("2")])
+        .await?;
+    ensure_eq!(
+        got,
+        vec![items[2].clone(), items[0].clone(), items[1].clone()],
+        "order"
+    );
     ensure_eq!(store.batch_get(&[]).await?, Vec::<Item>::new(), "no keys");
-    ensure_err!(store.batch_get(&[k("1"), k("1")]).await, StoreError::Invalid(_), "duplicate keys");
-    let many: Vec<Key> = (0..=crate::MAX_BATCH_GET).map(|i| k(&i.to_string())).collect();
-    ensure_err!(store.batch_get(&many).await, StoreError::Invalid(_), "101 keys");
+    ensure_err!(
+        store.batch_get(&[k("1"), k("1")]).await,
+        StoreError::Invalid(_),
+        "duplicate keys"
+    );
+    let many: Vec<Key> = (0..=crate::MAX_BATCH_GET)
+        .map(|i| k(&i.to_string()))
+        .collect();
+    ensure_err!(
+        store.batch_get(&many).await,
+        StoreError::Invalid(_),
+        "101 keys"
+    );
     // 100 keys, most missing: still the found ones, in order.
     let mut hundred: Vec<Key> = (0..97).map(|i| k(&format!("none-{i}"))).collect();
     hundred.insert(10, k("2"));
     hundred.insert(50, k("1"));
     hundred.push(k("3"));
     let got = store.batch_get(&hundred).await?;
-    ensure_eq!(got, vec![items[1].clone(), items[0].clone(), items[2].clone()], "100 keys");
+    ensure_eq!(
+        got,
+        vec![items[1].clone(), items[0].clone(), items[2].clone()],
+        "100 keys"
+    );
     Ok(())
 }
 
@@ -1223,30 +1709,64 @@ pub async fn key_attributes_must_be_non_empty_strings(
         (obj(json!({"pk": pk, "sk": ["x"]})), "list sk"),
         (item(&pk, "x", json!({"gsi1pk": ""})), "empty gsi1pk"),
         (item(&pk, "x", json!({"gsi4sk": ""})), "empty gsi4sk"),
-        (item(&pk, "x", json!({"gsi2pk": "a", "gsi2sk": 5})), "numeric gsi2sk"),
+        (
+            item(&pk, "x", json!({"gsi2pk": "a", "gsi2sk": 5})),
+            "numeric gsi2sk",
+        ),
         (item(&pk, "x", json!({"gsi3pk": null})), "null gsi3pk"),
     ];
     for (bad, what) in bad_items {
-        ensure_err!(store.put(bad.clone(), None).await, StoreError::Invalid(_), "put: {what}");
         ensure_err!(
-            store.transact_write(vec![WriteOp::Put { item: bad, condition: None }]).await,
+            store.put(bad.clone(), None).await,
+            StoreError::Invalid(_),
+            "put: {what}"
+        );
+        ensure_err!(
+            store
+                .transact_write(vec![WriteOp::Put {
+                    item: bad,
+                    condition: None
+                }])
+                .await,
             StoreError::Invalid(_),
             "transaction put: {what}"
         );
     }
     for key in [Key::new("", "x"), Key::new(pk.clone(), "")] {
         ensure_err!(store.get(&key).await, StoreError::Invalid(_), "get {key:?}");
-        ensure_err!(store.delete(&key, None).await, StoreError::Invalid(_), "delete {key:?}");
         ensure_err!(
-            store.update(&key, vec![Update::Set("a".into(), json!(1))], None).await,
+            store.delete(&key, None).await,
+            StoreError::Invalid(_),
+            "delete {key:?}"
+        );
+        ensure_err!(
+            store
+                .update(&key, vec![Update::Set("a".into(), json!(1))], None)
+                .await,
             StoreError::Invalid(_),
             "update {key:?}"
         );
-        ensure_err!(store.batch_get(std::slice::from_ref(&key)).await, StoreError::Invalid(_), "batch_get {key:?}");
+        ensure_err!(
+            store.batch_get(std::slice::from_ref(&key)).await,
+            StoreError::Invalid(_),
+            "batch_get {key:?}"
+        );
     }
-    ensure_err!(store.query(Query::table("")).await, StoreError::Invalid(_), "query of an empty partition");
-    ensure_err!(store.query(Query::table(pk.clone()).limit(0)).await, StoreError::Invalid(_), "limit 0");
-    ensure_eq!(store.query(Query::table(pk)).await?.items, Vec::<Item>::new(), "nothing written");
+    ensure_err!(
+        store.query(Query::table("")).await,
+        StoreError::Invalid(_),
+        "query of an empty partition"
+    );
+    ensure_err!(
+        store.query(Query::table(pk.clone()).limit(0)).await,
+        StoreError::Invalid(_),
+        "limit 0"
+    );
+    ensure_eq!(
+        store.query(Query::table(pk)).await?.items,
+        Vec::<Item>::new(),
+        "nothing written"
+    );
     Ok(())
 }
 
@@ -1263,24 +1783,32 @@ pub async fn malformed_cursor_is_invalid(
             .put(item(&pk, sk, json!({"gsi1pk": pk, "gsi1sk": sk})), None)
             .await?;
     }
-    let encode = |v: Value| Cursor(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string()));
+    let encode =
+        |v: Value| Cursor(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string()));
     let table_cursor = store.query(Query::table(pk.clone()).limit(1)).await?.cursor;
     let bad = vec![
         (Cursor("not base64 at all!".into()), "not base64"),
         (encode(json!([1, 2])), "not a map"),
         (encode(json!({"pk": pk})), "no sk"),
         (encode(json!({"pk": pk, "sk": 5})), "numeric sk"),
-        (encode(json!({"pk": "another", "sk": "a"})), "another partition"),
+        (
+            encode(json!({"pk": "another", "sk": "a"})),
+            "another partition",
+        ),
     ];
     for (cursor, what) in bad {
         ensure_err!(
-            store.query(Query::table(pk.clone()).after(Some(cursor))).await,
+            store
+                .query(Query::table(pk.clone()).after(Some(cursor)))
+                .await,
             StoreError::Invalid(_),
             "{what}"
         );
     }
     ensure_err!(
-        store.query(Query::index(Index::Gsi1, pk.clone()).after(table_cursor)).await,
+        store
+            .query(Query::index(Index::Gsi1, pk.clone()).after(table_cursor))
+            .await,
         StoreError::Invalid(_),
         "a table cursor on an index"
     );
@@ -1301,7 +1829,9 @@ pub async fn change_stream_records_insert_modify_remove(
     let key = Key::new(pk.clone(), "x");
     let v1 = item(&pk, "x", json!({"n": 1, "tags": ["a"]}));
     store.put(v1.clone(), None).await?;
-    let v2 = store.update(&key, vec![Update::Add("n".into(), 1)], None).await?;
+    let v2 = store
+        .update(&key, vec![Update::Add("n".into(), 1)], None)
+        .await?;
     let v3 = item(&pk, "x", json!({"replaced": true}));
     store.put(v3.clone(), None).await?;
     store.delete(&key, None).await?;
@@ -1317,7 +1847,10 @@ pub async fn change_stream_records_insert_modify_remove(
         .map(|r| (r.kind, r.old_image.clone(), r.new_image.clone()))
         .collect();
     ensure_eq!(got, expected, "records");
-    ensure!(records.iter().all(|r| r.key == key), "record keys: {records:?}");
+    ensure!(
+        records.iter().all(|r| r.key == key),
+        "record keys: {records:?}"
+    );
     let mut ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     ids.dedup();
     ensure_eq!(ids.len(), 4, "record ids are unique");
@@ -1332,23 +1865,41 @@ pub async fn change_stream_skips_failed_writes(
 ) -> Outcome {
     let pk = format!("{p}#failed");
     let key = Key::new(pk.clone(), "x");
-    store.put(item(&pk, "x", json!({"version": 1})), None).await?;
+    store
+        .put(item(&pk, "x", json!({"version": 1})), None)
+        .await?;
     let start = stream_end(stream).await?;
-    let _ = store.put(item(&pk, "x", json!({})), Some(Condition::NotExists)).await;
     let _ = store
-        .update(&key, vec![Update::Set("a".into(), json!(1))], Some(Condition::VersionIs(9)))
+        .put(item(&pk, "x", json!({})), Some(Condition::NotExists))
+        .await;
+    let _ = store
+        .update(
+            &key,
+            vec![Update::Set("a".into(), json!(1))],
+            Some(Condition::VersionIs(9)),
+        )
         .await;
     let _ = store.delete(&key, Some(Condition::NotExists)).await;
     let _ = store.delete(&Key::new(pk.clone(), "missing"), None).await;
     let _ = store
         .transact_write(vec![
-            WriteOp::Put { item: item(&pk, "tx", json!({})), condition: None },
-            WriteOp::Check { key: key.clone(), condition: Condition::NotExists },
+            WriteOp::Put {
+                item: item(&pk, "tx", json!({})),
+                condition: None,
+            },
+            WriteOp::Check {
+                key: key.clone(),
+                condition: Condition::NotExists,
+            },
         ])
         .await;
     store.put(item(&pk, "marker", json!({})), None).await?;
     let (records, _) = changes_since(stream, &start, p, 1).await?;
-    ensure_eq!(summary(&records), vec![(ChangeKind::Insert, "marker".to_owned())], "records");
+    ensure_eq!(
+        summary(&records),
+        vec![(ChangeKind::Insert, "marker".to_owned())],
+        "records"
+    );
     Ok(())
 }
 
@@ -1365,12 +1916,26 @@ pub async fn change_stream_skips_unchanged_writes(
     store.put(original.clone(), None).await?;
     let start = stream_end(stream).await?;
     store.put(original, None).await?;
-    store.update(&key, vec![Update::Set("a".into(), json!(1))], None).await?;
-    store.update(&key, vec![Update::SetIfAbsent("b".into(), json!("three"))], None).await?;
-    store.update(&key, vec![Update::Remove("never".into())], None).await?;
+    store
+        .update(&key, vec![Update::Set("a".into(), json!(1))], None)
+        .await?;
+    store
+        .update(
+            &key,
+            vec![Update::SetIfAbsent("b".into(), json!("three"))],
+            None,
+        )
+        .await?;
+    store
+        .update(&key, vec![Update::Remove("never".into())], None)
+        .await?;
     store.put(item(&pk, "marker", json!({})), None).await?;
     let (records, _) = changes_since(stream, &start, p, 1).await?;
-    ensure_eq!(summary(&records), vec![(ChangeKind::Insert, "marker".to_owned())], "records");
+    ensure_eq!(
+        summary(&records),
+        vec![(ChangeKind::Insert, "marker".to_owned())],
+        "records"
+    );
     Ok(())
 }
 
@@ -1391,17 +1956,37 @@ pub async fn change_stream_records_each_transaction_item(
     let new = item(&pk, "new", json!({"fresh": "yes"}));
     store
         .transact_write(vec![
-            WriteOp::Put { item: new.clone(), condition: None },
-            WriteOp::Update { key: k("upd"), updates: vec![Update::Add("n".into(), 1)], condition: None },
-            WriteOp::Delete { key: k("del"), condition: None },
-            WriteOp::Check { key: k("chk"), condition: Condition::Exists },
+            WriteOp::Put {
+                item: new.clone(),
+                condition: None,
+            },
+            WriteOp::Update {
+                key: k("upd"),
+                updates: vec![Update::Add("n".into(), 1)],
+                condition: None,
+            },
+            WriteOp::Delete {
+                key: k("del"),
+                condition: None,
+            },
+            WriteOp::Check {
+                key: k("chk"),
+                condition: Condition::Exists,
+            },
         ])
         .await?;
     let (mut records, _) = changes_since(stream, &start, p, 3).await?;
     records.sort_by(|a, b| a.key.sk.cmp(&b.key.sk));
     let got: Vec<_> = records
         .iter()
-        .map(|r| (r.kind, r.key.sk.clone(), r.old_image.clone(), r.new_image.clone()))
+        .map(|r| {
+            (
+                r.kind,
+                r.key.sk.clone(),
+                r.old_image.clone(),
+                r.new_image.clone(),
+            )
+        })
         .collect();
     let expected = vec![
         (ChangeKind::Remove, "del".to_owned(), Some(del), None),
@@ -1431,7 +2016,10 @@ pub async fn change_stream_resumes_from_a_position(
     let (first, middle) = changes_since(stream, &start, p, 2).await?;
     ensure_eq!(
         summary(&first),
-        vec![(ChangeKind::Insert, "a".to_owned()), (ChangeKind::Insert, "b".to_owned())],
+        vec![
+            (ChangeKind::Insert, "a".to_owned()),
+            (ChangeKind::Insert, "b".to_owned())
+        ],
         "first read"
     );
     store.put(item(&pk, "c", json!({})), None).await?;
@@ -1439,7 +2027,10 @@ pub async fn change_stream_resumes_from_a_position(
     let (second, _) = changes_since(stream, &middle, p, 2).await?;
     ensure_eq!(
         summary(&second),
-        vec![(ChangeKind::Insert, "c".to_owned()), (ChangeKind::Remove, "a".to_owned())],
+        vec![
+            (ChangeKind::Insert, "c".to_owned()),
+            (ChangeKind::Remove, "a".to_owned())
+        ],
         "read from the position"
     );
     // One record at a time from the start.
@@ -1447,7 +2038,11 @@ pub async fn change_stream_resumes_from_a_position(
     let mut one_by_one = Vec::new();
     for _ in 0..50 {
         let (records, next) = stream.read_changes(position.as_ref(), 1).await?;
-        ensure!(records.len() <= 1, "a read with limit 1 returned {} records", records.len());
+        ensure!(
+            records.len() <= 1,
+            "a read with limit 1 returned {} records",
+            records.len()
+        );
         if records.is_empty() && one_by_one.len() >= 4 {
             break;
         }
@@ -1470,7 +2065,12 @@ pub async fn concurrent_not_exists_puts_have_one_winner(
 ) -> Outcome {
     let pk = format!("{p}#race");
     let attempts = (0..16)
-        .map(|i| store.put(item(&pk, "x", json!({"writer": i})), Some(Condition::NotExists)))
+        .map(|i| {
+            store.put(
+                item(&pk, "x", json!({"writer": i})),
+                Some(Condition::NotExists),
+            )
+        })
         .collect();
     let results = join_all(attempts).await;
     let mut winners = Vec::new();

@@ -11,6 +11,13 @@
 //!
 //! Conditions and updates are typed ([`Condition`], [`Update`]): there is no parser of
 //! DynamoDB's expression language anywhere.
+//!
+//! The change stream ([`ChangeStream`]) is DynamoDB Streams in production (read by
+//! [`dynamo::DynamoChangeStream`], or received by Lambda and converted by
+//! [`dynamo::change_from_lambda_record`]) and a change log table in SQLite.
+//!
+//! [`contract`] holds the behaviour checks both engines pass; `DESIGN.md` describes the
+//! table, its indexes, stream and time-to-live.
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -121,6 +128,8 @@ pub enum Condition {
     AttributeLessThan(String, i64),
     /// All of these hold.
     And(Vec<Condition>),
+    /// At least one of these holds.
+    Or(Vec<Condition>),
 }
 
 /// One change an update makes to an item. An update of a missing item creates it
@@ -240,9 +249,9 @@ impl WriteOp {
     pub fn key(&self) -> Option<Key> {
         match self {
             WriteOp::Put { item, .. } => Key::of(item),
-            WriteOp::Update { key, .. } | WriteOp::Delete { key, .. } | WriteOp::Check { key, .. } => {
-                Some(key.clone())
-            }
+            WriteOp::Update { key, .. }
+            | WriteOp::Delete { key, .. }
+            | WriteOp::Check { key, .. } => Some(key.clone()),
         }
     }
 }
@@ -282,7 +291,8 @@ pub trait ItemStore: Send + Sync {
     /// Strongly consistent read of one item.
     async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError>;
 
-    /// Reads up to [`MAX_BATCH_GET`] items; missing keys are left out. Order follows `keys`.
+    /// Reads up to [`MAX_BATCH_GET`] items (strongly consistent); missing keys are left
+    /// out. Order follows `keys`; a key given twice is [`StoreError::Invalid`].
     async fn batch_get(&self, keys: &[Key]) -> Result<Vec<Item>, StoreError>;
 
     /// Writes the whole item (replacing any item with its key) if the condition holds.

@@ -153,9 +153,9 @@ pub(crate) fn validate_condition(condition: &Condition) -> Result<(), StoreError
         Condition::AttributeNotExists(name) | Condition::AttributeLessThan(name, _) => {
             validate_attribute_name(name)
         }
-        Condition::And(conditions) => {
+        Condition::And(conditions) | Condition::Or(conditions) => {
             if conditions.is_empty() {
-                return Err(invalid("an And condition holds no condition"));
+                return Err(invalid("an And or Or condition holds no condition"));
             }
             conditions.iter().try_for_each(validate_condition)
         }

@@ -126,9 +126,9 @@ impl SqliteStore {
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn
-                .lock()
-                .map_err(|_| StoreError::Internal("the SQLite connection lock is poisoned".into()))?;
+            let mut conn = conn.lock().map_err(|_| {
+                StoreError::Internal("the SQLite connection lock is poisoned".into())
+            })?;
             work(&mut conn)
         })
         .await
@@ -192,7 +192,9 @@ fn load(conn: &Connection, key: &Key) -> Result<Option<Item>, StoreError> {
 
 /// The index column value of an item: both attributes present, else neither (sparse).
 fn index_columns(item: &Item, index: Index) -> (Option<&str>, Option<&str>) {
-    let pk = item.get(index.partition_attribute()).and_then(Value::as_str);
+    let pk = item
+        .get(index.partition_attribute())
+        .and_then(Value::as_str);
     let sk = item.get(index.sort_attribute()).and_then(Value::as_str);
     match (pk, sk) {
         (Some(pk), Some(sk)) => (Some(pk), Some(sk)),
@@ -289,8 +291,7 @@ fn values_equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(k).is_some_and(|w| values_equal(v, w)))
         }
         _ => a == b,
@@ -323,8 +324,9 @@ fn holds(condition: &Condition, current: Option<&Item>) -> bool {
     match condition {
         Condition::Exists => current.is_some(),
         Condition::NotExists => current.is_none(),
-        Condition::VersionIs(version) => attribute(VERSION)
-            .is_some_and(|v| values_equal(v, &Value::from(*version))),
+        Condition::VersionIs(version) => {
+            attribute(VERSION).is_some_and(|v| values_equal(v, &Value::from(*version)))
+        }
         Condition::AttributeEquals(name, value) => {
             attribute(name).is_some_and(|v| values_equal(v, value))
         }
@@ -333,6 +335,7 @@ fn holds(condition: &Condition, current: Option<&Item>) -> bool {
             attribute(name).is_some_and(|v| number_less_than(v, *bound))
         }
         Condition::And(conditions) => conditions.iter().all(|c| holds(c, current)),
+        Condition::Or(conditions) => conditions.iter().any(|c| holds(c, current)),
     }
 }
 
@@ -370,7 +373,11 @@ fn add_numbers(current: &Number, delta: i64) -> Result<Value, StoreError> {
 }
 
 /// The item after `updates`, starting from `current` or, when missing, from its key.
-fn apply_updates(current: Option<&Item>, key: &Key, updates: &[Update]) -> Result<Item, StoreError> {
+fn apply_updates(
+    current: Option<&Item>,
+    key: &Key,
+    updates: &[Update],
+) -> Result<Item, StoreError> {
     let mut item = current.cloned().unwrap_or_else(|| {
         let mut item = Item::new();
         item.insert(PK.to_owned(), Value::from(key.pk.clone()));
@@ -406,12 +413,7 @@ fn apply_updates(current: Option<&Item>, key: &Key, updates: &[Update]) -> Resul
     Ok(item)
 }
 
-fn sort_clause(
-    column: &str,
-    sort: &SortCondition,
-    sql: &mut String,
-    args: &mut Vec<String>,
-) {
+fn sort_clause(column: &str, sort: &SortCondition, sql: &mut String, args: &mut Vec<String>) {
     let mut arg = |sql: &mut String, op: &str, value: &str| {
         args.push(value.to_owned());
         sql.push_str(&format!(" AND {column} {op} ?{}", args.len()));
@@ -668,10 +670,10 @@ impl ChangeStream for SqliteStore {
         }
         let after: i64 = match position {
             None => 0,
-            Some(p) => p
-                .0
-                .parse()
-                .map_err(|_| invalid("the stream position is malformed"))?,
+            Some(p) => {
+                p.0.parse()
+                    .map_err(|_| invalid("the stream position is malformed"))?
+            }
         };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with(move |conn| {
@@ -725,9 +727,7 @@ mod tests {
 
     fn plan(conn: &Connection, query: &Query, cursor: Option<&CursorKey>) -> String {
         let (sql, args) = query_sql(query, cursor);
-        let mut stmt = conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = stmt
             .query_map(params_from_iter(args.iter()), |row| row.get::<_, String>(3))
             .unwrap();

@@ -85,7 +85,9 @@ async fn two_connections_on_one_file() {
     let serde_json::Value::Object(item) = item else {
         unreachable!()
     };
-    a.put(item.clone(), Some(Condition::NotExists)).await.expect("first put");
+    a.put(item.clone(), Some(Condition::NotExists))
+        .await
+        .expect("first put");
     assert!(matches!(
         b.put(item.clone(), Some(Condition::NotExists)).await,
         Err(StoreError::ConditionFailed)
