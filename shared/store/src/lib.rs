@@ -26,6 +26,8 @@ use serde_json::Value;
 #[doc(hidden)]
 pub mod contract;
 pub mod dynamo;
+#[doc(hidden)]
+pub mod moto;
 mod rules;
 pub mod sqlite;
 
