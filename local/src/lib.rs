@@ -3,6 +3,7 @@
 //! (`.lapor/` by default), tokens signed with a local key, reference data seeded on
 //! first start, everything kept across restarts.
 
+pub mod schedules;
 pub mod seed;
 
 use axum::extract::State;
@@ -36,6 +37,11 @@ pub fn function_routes() -> Vec<(&'static str, RouteSpec)> {
     routes.extend(catalog::ROUTES.iter().map(|r| ("catalog", *r)));
     routes.extend(submit_report::ROUTES.iter().map(|r| ("submit-report", *r)));
     routes.extend(reports_read::ROUTES.iter().map(|r| ("reports-read", *r)));
+    routes.extend(
+        report_actions::ROUTES
+            .iter()
+            .map(|r| ("report-actions", *r)),
+    );
     routes
 }
 
@@ -149,7 +155,8 @@ impl LocalApp {
             .merge(local)
             .merge(catalog::router(catalog))
             .merge(submit_report::router(self.reports.clone()))
-            .merge(reports_read::router(self.reports.clone()));
+            .merge(reports_read::router(self.reports.clone()))
+            .merge(report_actions::router(self.reports.clone()));
         lapor_api::routes::finish(app).layer(axum::middleware::from_fn_with_state(
             self.key.clone(),
             lapor_api::identity::local_identity,
@@ -186,6 +193,7 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
             addr: config.addr,
             source,
         })?;
+    let _schedules = schedules::spawn(&app);
     tracing::info!(addr = %config.addr, data_dir = %config.data_dir.display(), "lapor-local is serving");
     axum::serve(listener, app.router())
         .with_graceful_shutdown(shutdown_signal())

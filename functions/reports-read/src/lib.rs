@@ -25,6 +25,7 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec::public("GET", "/v1/reports/track/{tracking_code}"),
     RouteSpec::public("GET", "/v1/reports/nearby"),
     RouteSpec::signed("GET", "/v1/me/reports", &[Role::Citizen]),
+    RouteSpec::signed("GET", "/v1/inbox", &[Role::Pic, Role::Admin]),
 ];
 
 /// The router, for Lambda and for `lapor-local`.
@@ -35,6 +36,7 @@ pub fn router(repository: ReportRepository) -> Router {
         .route("/v1/reports/{id}", get(one))
         .route("/v1/reports/track/{tracking_code}", get(track))
         .route("/v1/me/reports", get(mine))
+        .route("/v1/inbox", get(inbox))
         .with_state(repository)
 }
 
@@ -252,11 +254,14 @@ async fn one(
     let id: ReportId = id.parse().map_err(|_| not_found())?;
     let report = repository.get(&id).await?.ok_or_else(not_found)?;
     let viewer = Viewer::of(&caller, &report).ok_or_else(not_found)?;
+    // Staff of the report (its unit's PICs, admins) see internal notes; the reporter and
+    // the public see the public entries without them.
+    let staff = viewer != Viewer::Public && caller.role() != Role::Citizen;
     let timeline: Vec<_> = repository
         .timeline(&id)
         .await?
         .into_iter()
-        .filter(|e| e.public || (viewer != Viewer::Public && caller.role() != Role::Citizen))
+        .filter_map(|e| if staff { Some(e) } else { e.for_public() })
         .collect();
     let mut body = serde_json::to_value(ReportView::new(&report, viewer)).map_err(|error| {
         tracing::error!(%error, "report view did not serialize");
@@ -385,4 +390,72 @@ async fn nearby(
         })
         .collect();
     Ok(Json(json!({ "items": items })).into_response())
+}
+
+/// A PIC's inbox (their unit's reports), or an admin's (every unit, or one with
+/// `unit_id`): overdue first, then by due time; `status` narrows it.
+async fn inbox(
+    State(repository): State<ReportRepository>,
+    CallerExt(caller): CallerExt,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, Problem> {
+    require(&caller, &[Role::Pic, Role::Admin])?;
+    let mut params = Params::new(query, &["status", "unit_id", "limit", "cursor"]);
+    let status = params.values.get("status").and_then(|s| {
+        let parsed = serde_json::from_value::<ReportStatus>(Value::from(s.as_str())).ok();
+        if parsed.is_none() {
+            params.errors.push(FieldError::new(
+                "status",
+                "not_allowed",
+                Text::new("Status tidak dikenal.", "Unknown status."),
+            ));
+        }
+        parsed
+    });
+    let asked_unit: Option<lapor_models::UnitId> =
+        params.parse("unit_id", "Id tidak dikenal.", "Unknown id.");
+    if let Some(unit) = &asked_unit {
+        if repository.reference().unit(unit).is_none() {
+            params.errors.push(FieldError::new(
+                "unit_id",
+                "unknown_unit",
+                Text::new("Unit tidak dikenal.", "Unknown unit."),
+            ));
+        }
+    }
+    let limit = params.limit();
+    let values = params.finish()?;
+    let unit = match (&caller, asked_unit) {
+        (lapor_models::Caller::Pic { unit, .. }, None) => Some(unit.clone()),
+        (lapor_models::Caller::Pic { unit, .. }, Some(asked)) if &asked == unit => Some(asked),
+        (lapor_models::Caller::Pic { .. }, Some(_)) => return Err(Problem::forbidden()),
+        (_, asked) => asked,
+    };
+    let page = repository
+        .inbox(
+            unit.as_ref(),
+            status,
+            limit,
+            values.get("cursor").map(String::as_str),
+        )
+        .await?;
+    let now = Timestamp::now();
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|report| {
+            let viewer = Viewer::of(&caller, report).unwrap_or(Viewer::Public);
+            let mut view =
+                serde_json::to_value(ReportView::new(report, viewer)).unwrap_or(Value::Null);
+            if let Some(object) = view.as_object_mut() {
+                object.insert("overdue".into(), json!(report.due_at < now));
+                object.insert(
+                    "allowed_actions".into(),
+                    json!(lapor_reports::workflow::allowed_actions(&caller, report)),
+                );
+            }
+            view
+        })
+        .collect();
+    Ok(Json(json!({ "items": items, "next_cursor": page.cursor })).into_response())
 }

@@ -16,6 +16,8 @@ pub use calendar::{CalendarError, WorkingCalendar};
 pub use caller::{Caller, Role, UserId};
 pub use geo::{Bounds, GeoPoint, Location};
 pub use ids::{CategoryId, IdError, ReportId, SubcategoryId, TrackingCode, UnitId};
-pub use reference::{Category, ReferenceData, ReferenceError, Region, Subcategory, Unit, UnitKind};
+pub use reference::{
+    Category, ReferenceData, ReferenceError, Region, SlaOverride, Subcategory, Unit, UnitKind,
+};
 pub use report::{IllegalTransition, Privacy, ReportStatus};
 pub use time::Timestamp;

@@ -44,7 +44,20 @@ pub struct Category {
     pub name: String,
     /// Reports go straight to `assigned`, without the admin's verification.
     pub skip_verification: bool,
+    /// Working-day limits that differ from the service's defaults for this category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaOverride>,
     pub subcategories: Vec<Subcategory>,
+}
+
+/// A category's own SLA limits, in working days; absent fields keep the defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaOverride {
+    pub verification_days: Option<u32>,
+    pub response_days: Option<u32>,
+    pub follow_up_days: Option<u32>,
+    pub auto_close_days: Option<u32>,
 }
 
 /// The region the service runs for.

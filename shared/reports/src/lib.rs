@@ -10,8 +10,9 @@ pub mod model;
 pub mod repository;
 pub mod submission;
 pub mod view;
+pub mod workflow;
 
-pub use model::{Channel, Report, Reporter, TimelineEntry};
+pub use model::{Channel, LastEvent, Rating, Report, Reporter, TimelineEntry};
 pub use repository::{ListFilter, ReportRepository, RepositoryError, SubmitOutcome};
 pub use submission::{NewReport, SubmitRequest, Violation};
 pub use view::{ReportView, Viewer};

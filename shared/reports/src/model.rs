@@ -64,6 +64,51 @@ pub struct Report {
     pub updated_at: Timestamp,
     /// When the current SLA stage is due.
     pub due_at: Timestamp,
+    /// When the report was last assigned to its current unit (its clocks start then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_at: Option<Timestamp>,
+    /// The unit's first acknowledgement, response or resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+    /// Times the reporter reopened it (counted against the unit).
+    #[serde(default)]
+    pub reopen_count: u32,
+    /// Times it was flagged overdue.
+    #[serde(default)]
+    pub escalation_count: u32,
+    /// The SLA stage already flagged, so that one overdue stage is flagged once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalated_stage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    /// The last change, for consumers of the change stream (notifications, statistics).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<LastEvent>,
+}
+
+/// The reporter's rating after resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rating {
+    pub score: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub at: Timestamp,
+}
+
+/// What happened last to a report, carried on the report so that a change-stream
+/// consumer reads it from the new image alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastEvent {
+    /// e.g. `submitted`, `assigned`, `forwarded`, `escalated`, `reopened`, `resolved`.
+    pub kind: String,
+    pub at: Timestamp,
+    pub role: Role,
+    /// The report's version after this change.
+    pub version: u64,
 }
 
 impl Report {
@@ -87,4 +132,20 @@ pub struct TimelineEntry {
     pub public: bool,
     /// Text for people, in Bahasa Indonesia.
     pub text: String,
+    /// Detail for staff only (a forward's reason, a rejection's grounds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
+    /// Evidence attached (upload ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_ids: Vec<String>,
+}
+
+impl TimelineEntry {
+    /// The entry as a citizen or the public sees it: public entries only, without notes.
+    pub fn for_public(&self) -> Option<TimelineEntry> {
+        self.public.then(|| TimelineEntry {
+            internal_note: None,
+            ..self.clone()
+        })
+    }
 }

@@ -43,6 +43,10 @@ pub struct IntakeConfig {
     pub verification_days: u32,
     /// Working days the unit has to respond to an assigned report.
     pub response_days: u32,
+    /// Working days from assignment to the unit's follow-up (resolution).
+    pub follow_up_days: u32,
+    /// Working days after resolution before the report closes by itself.
+    pub auto_close_days: u32,
 }
 
 impl Default for IntakeConfig {
@@ -51,6 +55,8 @@ impl Default for IntakeConfig {
             daily_limit: 10,
             verification_days: 3,
             response_days: 3,
+            follow_up_days: 5,
+            auto_close_days: 10,
         }
     }
 }
@@ -126,14 +132,14 @@ const LIST_QUERY_BUDGET: usize = 5;
 const IDEMPOTENCY_TTL_SECONDS: i64 = 7 * 24 * 3600;
 const TRACKING_CODE_DRAWS: usize = 5;
 
-fn object(value: Value) -> Item {
+pub(crate) fn object(value: Value) -> Item {
     match value {
         Value::Object(map) => map,
         _ => Item::new(),
     }
 }
 
-fn report_key(id: &ReportId) -> Key {
+pub(crate) fn report_key(id: &ReportId) -> Key {
     Key::new(format!("REPORT#{id}"), "REPORT")
 }
 
@@ -145,12 +151,12 @@ fn idempotency_key(user: &UserId, key: &str) -> Key {
     Key::new(format!("IDEMP#{user}#{key}"), "IDEMP")
 }
 
-fn created_sort_key(report: &Report) -> String {
+pub(crate) fn created_sort_key(report: &Report) -> String {
     format!("{}#{}", report.created_at, report.id)
 }
 
 /// The WIB date of an instant, as `YYYY-MM-DD`.
-fn wib_date(at: Timestamp) -> String {
+pub(crate) fn wib_date(at: Timestamp) -> String {
     at.in_wib().format("%Y-%m-%d").to_string()
 }
 
@@ -173,7 +179,7 @@ impl SecondsFromMidnight for chrono::NaiveTime {
 }
 
 /// The partitions of the list entries of a report: `(dimension, value)`.
-fn list_dimensions(report: &Report) -> [(&'static str, String); 5] {
+pub(crate) fn list_dimensions(report: &Report) -> [(&'static str, String); 5] {
     [
         ("cat", report.category_id.to_string()),
         ("sub", report.subcategory_id.to_string()),
@@ -199,10 +205,44 @@ pub fn report_item(report: &Report) -> Result<Item, serde_json::Error> {
         Value::from(format!("USER#{}", report.reporter.user_id)),
     );
     item.insert("gsi2sk".into(), Value::from(created_sort_key(report)));
+    for (name, value) in clock_index_attributes(report) {
+        if let Some(value) = value {
+            item.insert(name.into(), Value::from(value));
+        }
+    }
     Ok(item)
 }
 
-fn parse_report(item: Item) -> Result<Report, RepositoryError> {
+/// The index attributes that follow a report's status and clock: gsi3 is the unit's
+/// inbox (`INBOX#<unit>`, while the unit has something to do or to wait for), gsi4 the
+/// service-wide clock index (`OPEN`, while an SLA clock runs); both sorted by due time
+/// so that overdue reports come first. `None` means the attribute must be absent.
+pub fn clock_index_attributes(report: &Report) -> [(&'static str, Option<String>); 4] {
+    let due_key = format!("{}#{}", report.due_at, report.id);
+    let in_inbox = matches!(
+        report.status,
+        ReportStatus::Assigned | ReportStatus::InProgress | ReportStatus::Resolved
+    );
+    let clock_runs = matches!(
+        report.status,
+        ReportStatus::Submitted
+            | ReportStatus::NeedsInfo
+            | ReportStatus::Assigned
+            | ReportStatus::InProgress
+            | ReportStatus::Resolved
+    );
+    [
+        (
+            "gsi3pk",
+            in_inbox.then(|| format!("INBOX#{}", report.unit_id)),
+        ),
+        ("gsi3sk", in_inbox.then(|| due_key.clone())),
+        ("gsi4pk", clock_runs.then(|| "OPEN".to_owned())),
+        ("gsi4sk", clock_runs.then_some(due_key)),
+    ]
+}
+
+pub(crate) fn parse_report(item: Item) -> Result<Report, RepositoryError> {
     let key = item
         .get("pk")
         .and_then(Value::as_str)
@@ -218,7 +258,7 @@ struct ListCursor {
     c: String,
 }
 
-fn encode_cursor(partition: &str, cursor: Option<Cursor>) -> Option<String> {
+pub(crate) fn encode_cursor(partition: &str, cursor: Option<Cursor>) -> Option<String> {
     let cursor = cursor?;
     let json = serde_json::to_vec(&ListCursor {
         p: partition.to_owned(),
@@ -228,7 +268,10 @@ fn encode_cursor(partition: &str, cursor: Option<Cursor>) -> Option<String> {
     Some(URL_SAFE_NO_PAD.encode(json))
 }
 
-fn decode_cursor(partition: &str, text: Option<&str>) -> Result<Option<Cursor>, RepositoryError> {
+pub(crate) fn decode_cursor(
+    partition: &str,
+    text: Option<&str>,
+) -> Result<Option<Cursor>, RepositoryError> {
     let Some(text) = text else { return Ok(None) };
     let bytes = URL_SAFE_NO_PAD
         .decode(text)
@@ -244,10 +287,10 @@ fn decode_cursor(partition: &str, text: Option<&str>) -> Result<Option<Cursor>, 
 /// The report repository.
 #[derive(Clone)]
 pub struct ReportRepository {
-    store: Arc<dyn ItemStore>,
-    reference: Arc<ReferenceData>,
-    calendar: Arc<WorkingCalendar>,
-    config: IntakeConfig,
+    pub(crate) store: Arc<dyn ItemStore>,
+    pub(crate) reference: Arc<ReferenceData>,
+    pub(crate) calendar: Arc<WorkingCalendar>,
+    pub(crate) config: IntakeConfig,
 }
 
 impl ReportRepository {
@@ -287,10 +330,11 @@ impl ReportRepository {
             .map_err(RepositoryError::Invalid)?;
         self.check_media(&reporter.user_id, &new.media_ids).await?;
 
+        let sla = self.sla_for(&new.category_id);
         let (status, days) = if new.skip_verification {
-            (ReportStatus::Assigned, self.config.response_days)
+            (ReportStatus::Assigned, sla.response_days)
         } else {
-            (ReportStatus::Submitted, self.config.verification_days)
+            (ReportStatus::Submitted, sla.verification_days)
         };
         let mut last_error = RepositoryError::TrackingCodesExhausted;
         for _ in 0..TRACKING_CODE_DRAWS {
@@ -315,6 +359,24 @@ impl ReportRepository {
                 created_at: now,
                 updated_at: now,
                 due_at: self.calendar.deadline_after(now, days),
+                assigned_at: (status == ReportStatus::Assigned).then_some(now),
+                first_response_at: None,
+                resolved_at: None,
+                closed_at: None,
+                reopen_count: 0,
+                escalation_count: 0,
+                escalated_stage: None,
+                rating: None,
+                last_event: Some(crate::model::LastEvent {
+                    kind: if status == ReportStatus::Assigned {
+                        "assigned".into()
+                    } else {
+                        "submitted".into()
+                    },
+                    at: now,
+                    role: Role::Citizen,
+                    version: 1,
+                }),
             };
             let ops = self.submission_ops(&report, &idem_key, &request_hash, now)?;
             match self.store.transact_write(ops).await {
@@ -402,6 +464,8 @@ impl ReportRepository {
             unit_id: Some(report.unit_id.clone()),
             status: report.status,
             public: true,
+            internal_note: None,
+            media_ids: report.media_ids.clone(),
             text: match report.status {
                 ReportStatus::Assigned => format!(
                     "Laporan diterima dan langsung diteruskan ke {}.",
@@ -478,8 +542,35 @@ impl ReportRepository {
         }
     }
 
+    /// The SLA limits of a category: the service's defaults, overridden per category in
+    /// the reference data.
+    pub fn sla_for(&self, category: &CategoryId) -> IntakeConfig {
+        let mut sla = self.config.clone();
+        if let Some(o) = self.reference.category(category).and_then(|c| c.sla) {
+            sla.verification_days = o.verification_days.unwrap_or(sla.verification_days);
+            sla.response_days = o.response_days.unwrap_or(sla.response_days);
+            sla.follow_up_days = o.follow_up_days.unwrap_or(sla.follow_up_days);
+            sla.auto_close_days = o.auto_close_days.unwrap_or(sla.auto_close_days);
+        }
+        sla
+    }
+
+    pub fn calendar(&self) -> &WorkingCalendar {
+        &self.calendar
+    }
+
     /// Every media id must be a verified upload of this user for a report.
     async fn check_media(&self, user: &UserId, ids: &[String]) -> Result<(), RepositoryError> {
+        self.check_uploads(user, ids, "report").await
+    }
+
+    /// Every id must be a verified upload of `user` for `purpose`.
+    pub(crate) async fn check_uploads(
+        &self,
+        user: &UserId,
+        ids: &[String],
+        purpose: &str,
+    ) -> Result<(), RepositoryError> {
         if ids.is_empty() {
             return Ok(());
         }
@@ -494,7 +585,7 @@ impl ReportRepository {
                 item.get("pk").and_then(Value::as_str) == Some(&format!("UPLOAD#{id}"))
                     && item.get("owner").and_then(Value::as_str) == Some(user.as_str())
                     && item.get("status").and_then(Value::as_str) == Some("verified")
-                    && item.get("purpose").and_then(Value::as_str) == Some("report")
+                    && item.get("purpose").and_then(Value::as_str) == Some(purpose)
             });
             if !usable {
                 violations.push(Violation::new(
@@ -851,6 +942,8 @@ impl IntakeConfig {
                 defaults.verification_days,
             )?,
             response_days: parsed_or(source, "LAPOR_RESPONSE_DAYS", defaults.response_days)?,
+            follow_up_days: parsed_or(source, "LAPOR_FOLLOW_UP_DAYS", defaults.follow_up_days)?,
+            auto_close_days: parsed_or(source, "LAPOR_AUTO_CLOSE_DAYS", defaults.auto_close_days)?,
         })
     }
 }

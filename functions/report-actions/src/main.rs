@@ -1,0 +1,8 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    let repository = lapor_reports::lambda::repository_from_env().await?;
+    lapor_api::lambda::run(lapor_api::routes::finish(report_actions::router(
+        repository,
+    )))
+    .await
+}
