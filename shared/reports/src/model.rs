@@ -107,6 +107,10 @@ pub struct LastEvent {
     pub kind: String,
     pub at: Timestamp,
     pub role: Role,
+    /// The staff member (PIC or admin) who acted, for their unit's statistics and the
+    /// leaderboard; never set for citizens, whose identity stays private.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<lapor_models::UserId>,
     /// The report's version after this change.
     pub version: u64,
 }

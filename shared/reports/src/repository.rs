@@ -375,6 +375,7 @@ impl ReportRepository {
                     },
                     at: now,
                     role: Role::Citizen,
+                    actor: None,
                     version: 1,
                 }),
             };

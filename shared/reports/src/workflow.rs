@@ -682,6 +682,10 @@ impl ReportRepository {
             kind: event.clone(),
             at: now,
             role: caller.role(),
+            actor: match caller {
+                Caller::Pic { user, .. } | Caller::Admin { user } => Some(user.clone()),
+                _ => None,
+            },
             version: after.version,
         });
         Ok(Change {
@@ -835,6 +839,7 @@ impl ReportRepository {
             kind: event.to_owned(),
             at: now,
             role: Role::Admin,
+            actor: None,
             version: after.version,
         });
         let change = Change {
