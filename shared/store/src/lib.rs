@@ -26,6 +26,7 @@ use serde_json::Value;
 #[doc(hidden)]
 pub mod contract;
 pub mod dynamo;
+pub mod metered;
 #[doc(hidden)]
 pub mod moto;
 mod rules;
