@@ -3,8 +3,11 @@
 //! (`.lapor/` by default), tokens signed with a local key, reference data seeded on
 //! first start, everything kept across restarts.
 
+pub mod feeds;
+pub mod notifications;
 pub mod schedules;
 pub mod seed;
+pub mod transparency;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -29,6 +32,11 @@ pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
 pub const LOCAL_ROUTES: &[RouteSpec] = &[
     RouteSpec::public("GET", "/healthz"),
     RouteSpec::public("GET", "/openapi.json"),
+    // The object endpoints standing in for S3 (served by `lapor_media::local`).
+    lapor_media::local::ROUTES[0],
+    lapor_media::local::ROUTES[1],
+    // The public transparency site standing in for its S3 bucket.
+    publish_transparency::PUBLIC_SITE_ROUTE,
 ];
 
 /// Every route of every function, as declared by the function crates.
@@ -41,6 +49,27 @@ pub fn function_routes() -> Vec<(&'static str, RouteSpec)> {
         report_actions::ROUTES
             .iter()
             .map(|r| ("report-actions", *r)),
+    );
+    routes.extend(feeds_read::ROUTES.iter().map(|r| ("feeds-read", *r)));
+    routes.extend(feeds_admin::ROUTES.iter().map(|r| ("feeds-admin", *r)));
+    routes.extend(
+        notification_admin::ROUTES
+            .iter()
+            .map(|r| ("notification-admin", *r)),
+    );
+    routes.extend(devices::ROUTES.iter().map(|r| ("devices", *r)));
+    routes.extend(create_upload::ROUTES.iter().map(|r| ("create-upload", *r)));
+    routes.extend(social_read::ROUTES.iter().map(|r| ("social-read", *r)));
+    routes.extend(social_admin::ROUTES.iter().map(|r| ("social-admin", *r)));
+    routes.extend(
+        social_webhook::ROUTES
+            .iter()
+            .map(|r| ("social-webhook", *r)),
+    );
+    routes.extend(
+        publish_transparency::ROUTES
+            .iter()
+            .map(|r| ("publish-transparency", *r)),
     );
     routes
 }
@@ -63,6 +92,8 @@ pub enum LocalError {
     Reference(#[from] ReferenceError),
     #[error("the local store could not be opened or seeded")]
     Store(#[from] StoreError),
+    #[error("the content feeds could not be seeded")]
+    Feeds(#[from] lapor_feeds::RepositoryError),
     #[error("the working-day calendar is not valid")]
     Calendar(#[from] CalendarError),
     #[error("the configuration is not valid")]
@@ -107,6 +138,15 @@ pub struct LocalApp {
     pub key: Arc<LocalKey>,
     pub reference: Arc<ReferenceData>,
     pub reports: ReportRepository,
+    /// Media: uploads signed for, stored in and read from `<data>/objects`.
+    pub media: lapor_media::MediaService,
+    pub media_objects: lapor_media::localfs::LocalObjects,
+    pub feeds: lapor_feeds::FeedRepository,
+    pub notifications: notifications::LocalNotifications,
+    /// `#LaporBupatiTegal` tracking: official accounts, posts, links to reports.
+    pub social: lapor_social::SocialRepository,
+    /// Statistics consumer and the public transparency site (`<data>/public`).
+    pub transparency: transparency::LocalTransparency,
     pub data_dir: PathBuf,
 }
 
@@ -135,13 +175,39 @@ impl LocalApp {
         seed::seed_reference_data(store.as_ref() as &dyn ItemStore, &reference).await?;
         let calendar = Arc::new(WorkingCalendar::indonesia()?);
         let reports = ReportRepository::new(store.clone(), reference.clone(), calendar, intake);
+        let media_objects = lapor_media::localfs::LocalObjects::open(data_dir)?;
+        let media = lapor_media::MediaService::new(
+            store.clone(),
+            Arc::new(media_objects.clone()),
+            lapor_media::MediaPolicy::from_source(&Env)?,
+        );
+        let feeds = lapor_feeds::FeedRepository::new(store.clone(), reference.clone());
+        feeds::seed(&feeds).await?;
+        let notifications = notifications::LocalNotifications::new(store.clone(), data_dir);
+        let social = lapor_social::SocialRepository::new(store.clone(), reports.clone());
+        let transparency =
+            transparency::LocalTransparency::new(store.clone(), reference.clone(), data_dir)?;
         Ok(Self {
             store,
             key,
             reference,
             reports,
+            media,
+            media_objects,
+            feeds,
+            notifications,
+            social,
+            transparency,
             data_dir: data_dir.to_path_buf(),
         })
+    }
+
+    /// One pass of every change-stream consumer (notifications), synchronously: what
+    /// the background loop does, for tests that drive it deterministically.
+    pub async fn run_consumers_once(
+        &self,
+    ) -> Result<lapor_consumers::local::PassSummary, lapor_consumers::local::RunnerError> {
+        self.notifications.run_once().await
     }
 
     /// Every route of the service, with local identity.
@@ -155,8 +221,35 @@ impl LocalApp {
             .merge(local)
             .merge(catalog::router(catalog))
             .merge(submit_report::router(self.reports.clone()))
-            .merge(reports_read::router(self.reports.clone()))
-            .merge(report_actions::router(self.reports.clone()));
+            .merge(reports_read::router(
+                self.reports.clone(),
+                self.media.clone(),
+            ))
+            .merge(create_upload::router(self.media.clone()))
+            .merge(lapor_media::local::router(lapor_media::local::LocalMedia {
+                objects: self.media_objects.clone(),
+                service: self.media.clone(),
+            }))
+            .merge(report_actions::router(self.reports.clone()))
+            .merge(feeds_read::router(self.feeds.clone()))
+            .merge(feeds_admin::router(self.feeds.clone()))
+            .merge(notification_admin::router(
+                self.notifications.service.clone(),
+                self.reference.clone(),
+            ))
+            .merge(devices::router(self.notifications.service.clone()))
+            .merge(social_read::router(self.social.clone()))
+            .merge(publish_transparency::router(
+                self.transparency.publisher.clone(),
+            ))
+            .merge(publish_transparency::public_site_router(
+                self.transparency.publisher.clone(),
+            ))
+            .merge(social_admin::router(self.social.clone()))
+            .merge(social_webhook::router(
+                self.social.clone(),
+                lapor_social::webhook::WebhookSecrets::from_source(&Env),
+            ));
         lapor_api::routes::finish(app).layer(axum::middleware::from_fn_with_state(
             self.key.clone(),
             lapor_api::identity::local_identity,
@@ -187,6 +280,8 @@ async fn openapi(headers: HeaderMap) -> Response {
 /// Serves until Ctrl-C (or SIGTERM).
 pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     let app = LocalApp::open(&config.data_dir).await?;
+    app.media_objects
+        .set_base_url(&format!("http://{}", config.addr));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| LocalError::Bind {
@@ -194,6 +289,9 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
             source,
         })?;
     let _schedules = schedules::spawn(&app);
+    let _consumers = app.notifications.spawn();
+    let _transparency = app.transparency.spawn();
+    let _feed_ingest = feeds::spawn_ingest(&app)?;
     tracing::info!(addr = %config.addr, data_dir = %config.data_dir.display(), "lapor-local is serving");
     axum::serve(listener, app.router())
         .with_graceful_shutdown(shutdown_signal())

@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use lapor_api::routes::require;
 use lapor_api::{CallerExt, FieldError, Problem, RouteSpec, Text};
+use lapor_media::MediaService;
 use lapor_models::{
     Bounds, GeoPoint, ReportId, ReportStatus, Role, SubcategoryId, Timestamp, TrackingCode,
 };
@@ -28,8 +29,28 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec::signed("GET", "/v1/inbox", &[Role::Pic, Role::Admin]),
 ];
 
+/// What the reads need: the reports, and the media service for short-lived links to
+/// their photos and videos.
+#[derive(Clone)]
+pub struct ReadState {
+    pub reports: ReportRepository,
+    pub media: MediaService,
+}
+
+impl axum::extract::FromRef<ReadState> for ReportRepository {
+    fn from_ref(state: &ReadState) -> Self {
+        state.reports.clone()
+    }
+}
+
+impl axum::extract::FromRef<ReadState> for MediaService {
+    fn from_ref(state: &ReadState) -> Self {
+        state.media.clone()
+    }
+}
+
 /// The router, for Lambda and for `lapor-local`.
-pub fn router(repository: ReportRepository) -> Router {
+pub fn router(reports: ReportRepository, media: MediaService) -> Router {
     Router::new()
         .route("/v1/reports", get(list))
         .route("/v1/reports/nearby", get(nearby))
@@ -37,7 +58,7 @@ pub fn router(repository: ReportRepository) -> Router {
         .route("/v1/reports/track/{tracking_code}", get(track))
         .route("/v1/me/reports", get(mine))
         .route("/v1/inbox", get(inbox))
-        .with_state(repository)
+        .with_state(ReadState { reports, media })
 }
 
 pub const DEFAULT_PAGE: usize = 20;
@@ -248,6 +269,7 @@ async fn mine(
 
 async fn one(
     State(repository): State<ReportRepository>,
+    State(media): State<MediaService>,
     CallerExt(caller): CallerExt,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
@@ -267,8 +289,16 @@ async fn one(
         tracing::error!(%error, "report view did not serialize");
         Problem::internal()
     })?;
+    // Short-lived links to the photos and videos: the report's own and the follow-up
+    // evidence in the entries this viewer sees (stripped of location metadata at ingest).
+    let mut media_ids = report.media_ids.clone();
+    for entry in &timeline {
+        media_ids.extend(entry.media_ids.iter().cloned());
+    }
+    let links = media.media_links(&media_ids).await?;
     if let Some(object) = body.as_object_mut() {
         object.insert("timeline".into(), json!(timeline));
+        object.insert("media".into(), json!(links));
     }
     let mut response = Json(body).into_response();
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", report.version)) {

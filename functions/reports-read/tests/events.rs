@@ -27,7 +27,13 @@ fn event(function: &str, case: &str) -> String {
 }
 
 async fn read(repository: &ReportRepository, event: &str) -> (u16, Value) {
-    let app = lapor_api::routes::finish(reports_read::router(repository.clone()));
+    let store = lapor_store::moto::fresh_store("read-media").await;
+    let media = lapor_media::MediaService::new(
+        Arc::new(store),
+        Arc::new(lapor_media::moto::fresh_bucket().await),
+        lapor_media::MediaPolicy::default(),
+    );
+    let app = lapor_api::routes::finish(reports_read::router(repository.clone(), media));
     let response = handle_event(app, event).await.unwrap();
     let body = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
     (response.status().as_u16(), body)

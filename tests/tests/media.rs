@@ -1,0 +1,255 @@
+//! Media end to end through `lapor-local`: sign an upload, PUT the bytes with an HTTP
+//! client to the signed local URL, let the same ingest code that runs in AWS verify and
+//! strip it, attach it to a report, read the public view and the signed media URL; and
+//! the local URL's refusals (wrong length, wrong type, expired, tampered).
+
+use lapor_media::{samples, ObjectStore};
+use lapor_tests::{spawn_app, TestApp};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+fn report_with(media_ids: &[&str]) -> Value {
+    json!({
+        "subcategory_id": "jalan-rusak",
+        "title": "Jalan berlubang di Jl. Raya Slawi",
+        "description": "Jalan berlubang besar di depan balai desa, sudah dua minggu dan membahayakan pengendara.",
+        "location": {"lat": -6.9824, "lon": 109.1364, "kecamatan_id": "kec-slawi",
+                     "desa": "Procot", "address": "Jl. Raya Slawi No. 10"},
+        "privacy": "anonymous",
+        "media_ids": media_ids,
+    })
+}
+
+async fn sign(app: &TestApp, token: &str, content_type: &str, size: usize) -> Value {
+    let response = app
+        .client
+        .post(app.url("/v1/uploads"))
+        .bearer_auth(token)
+        .json(&json!({"content_type": content_type, "size_bytes": size, "purpose": "report"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    response.json().await.unwrap()
+}
+
+async fn put(app: &TestApp, signed: &Value, bytes: Vec<u8>) -> reqwest::Response {
+    let mut request = app.client.put(signed["url"].as_str().unwrap()).body(bytes);
+    for (name, value) in signed["headers"].as_object().unwrap() {
+        request = request.header(name.as_str(), value.as_str().unwrap());
+    }
+    request.send().await.unwrap()
+}
+
+/// Waits (at most 10 s) until ingest has decided the upload; its status.
+async fn decided(app: &TestApp, upload_id: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let record = app.app.media.uploads().get(upload_id).await.unwrap();
+        let status = record.map(|r| r.status.as_str().to_owned());
+        if let Some(status) = status.filter(|s| s != "pending") {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ingest did not decide {upload_id} within 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn local_app() -> (TestApp, lapor_tests::TempDir) {
+    let (app, dir) = spawn_app().await;
+    app.app.media_objects.set_base_url(&app.base);
+    (app, dir)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn a_photo_is_signed_uploaded_ingested_attached_and_read_without_its_location() {
+    let (app, _dir) = local_app().await;
+    let siti = app.token("citizen", "siti", None);
+    let photo = samples::jpeg_with_gps(640, 480);
+    let signed = sign(&app, &siti, "image/jpeg", photo.len()).await;
+    assert_eq!(signed["method"], "PUT");
+    let upload_id = signed["upload_id"].as_str().unwrap().to_owned();
+    let url = signed["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/local/uploads/{upload_id}?token=", app.base)));
+
+    let response = put(&app, &signed, photo).await;
+    assert_eq!(response.status(), 200, "{:?}", response.text().await);
+    assert_eq!(decided(&app, &upload_id).await, "verified");
+
+    let key = uuid::Uuid::new_v4().to_string();
+    let response = app.submit(&siti, &key, &report_with(&[&upload_id])).await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let report: Value = response.json().await.unwrap();
+    let public = app
+        .get(&format!("/v1/reports/{}", report["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(public.status(), 200);
+    let public: Value = public.json().await.unwrap();
+    assert_eq!(public["media_ids"], json!([upload_id]));
+    let text = public.to_string();
+    assert!(
+        !text.contains("siti"),
+        "the anonymous reporter leaks: {text}"
+    );
+
+    let links = app
+        .app
+        .media
+        .media_links(&[upload_id.clone()])
+        .await
+        .unwrap();
+    let file = app.client.get(&links[0].url).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/jpeg");
+    let bytes = file.bytes().await.unwrap();
+    assert!(!contains(&bytes, samples::GPS_MARKER));
+    assert!(!contains(&bytes, b"Exif\0\0"));
+    let thumbnail = app
+        .client
+        .get(links[0].thumbnail_url.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(thumbnail.status(), 200);
+    let tampered = links[0].url.replace("token=", "token=x");
+    assert_eq!(
+        app.client.get(&tampered).send().await.unwrap().status(),
+        403
+    );
+}
+
+#[tokio::test]
+async fn another_callers_verified_upload_cannot_be_attached() {
+    let (app, _dir) = local_app().await;
+    let siti = app.token("citizen", "siti", None);
+    let budi = app.token("citizen", "budi", None);
+    let photo = samples::png(32, 32);
+    let signed = sign(&app, &siti, "image/png", photo.len()).await;
+    let upload_id = signed["upload_id"].as_str().unwrap().to_owned();
+    assert_eq!(put(&app, &signed, photo).await.status(), 200);
+    assert_eq!(decided(&app, &upload_id).await, "verified");
+    let response = app
+        .submit(&budi, "key-budi-0001", &report_with(&[&upload_id]))
+        .await;
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "media_ids[0]");
+    assert_eq!(problem["errors"][0]["code"], "unknown_media");
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_what_it_claims_is_rejected_and_deleted() {
+    let (app, _dir) = local_app().await;
+    let siti = app.token("citizen", "siti", None);
+    let png = samples::png(16, 16);
+    let signed = sign(&app, &siti, "image/jpeg", png.len()).await;
+    let upload_id = signed["upload_id"].as_str().unwrap().to_owned();
+    assert_eq!(put(&app, &signed, png).await.status(), 200);
+    assert_eq!(decided(&app, &upload_id).await, "rejected");
+    let record = app
+        .app
+        .media
+        .uploads()
+        .get(&upload_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.reason.as_deref(), Some("type_mismatch"));
+    assert!(app.app.media_objects.get(&record.key).await.is_err());
+    let response = app
+        .submit(&siti, "key-siti-0001", &report_with(&[&upload_id]))
+        .await;
+    assert_eq!(response.status(), 422);
+}
+
+async fn problem_of(response: reqwest::Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap();
+    (status, body["type"].as_str().unwrap_or("").to_owned())
+}
+
+#[tokio::test]
+async fn the_local_upload_url_refuses_wrong_length_type_expiry_and_signature() {
+    let (app, _dir) = local_app().await;
+    let siti = app.token("citizen", "siti", None);
+    let photo = samples::jpeg_with_gps(16, 16);
+    let signed = sign(&app, &siti, "image/jpeg", photo.len()).await;
+    let url = signed["url"].as_str().unwrap().to_owned();
+
+    let longer = [photo.clone(), vec![0]].concat();
+    let response = app
+        .client
+        .put(&url)
+        .header("content-type", "image/jpeg")
+        .body(longer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem_of(response).await,
+        (400, "urn:lapor:problem:upload-length-mismatch".into())
+    );
+
+    let response = app
+        .client
+        .put(&url)
+        .header("content-type", "image/png")
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem_of(response).await,
+        (400, "urn:lapor:problem:upload-type-mismatch".into())
+    );
+
+    let at = url.rfind('.').unwrap() + 3;
+    let swapped = if &url[at..=at] == "A" { "B" } else { "A" };
+    let tampered = format!("{}{swapped}{}", &url[..at], &url[at + 1..]);
+    let response = app
+        .client
+        .put(&tampered)
+        .header("content-type", "image/jpeg")
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem_of(response).await,
+        (403, "urn:lapor:problem:signature-invalid".into())
+    );
+
+    let upload_id = signed["upload_id"].as_str().unwrap();
+    let key = format!("incoming/siti/{upload_id}");
+    let expiring = app
+        .app
+        .media_objects
+        .presign_put(&key, "image/jpeg", photo.len() as u64, Duration::ZERO)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let response = app
+        .client
+        .put(&expiring.url)
+        .header("content-type", "image/jpeg")
+        .body(photo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem_of(response).await,
+        (403, "urn:lapor:problem:signature-expired".into())
+    );
+
+    // Nothing was stored by the refused attempts; the genuine upload still works.
+    assert!(app.app.media_objects.get(&key).await.is_err());
+    assert_eq!(put(&app, &signed, photo).await.status(), 200);
+    assert_eq!(decided(&app, upload_id).await, "verified");
+}
