@@ -58,9 +58,11 @@ async fn list(
 async fn create(
     State(repository): State<SocialRepository>,
     CallerExt(caller): CallerExt,
-    JsonBody(new): JsonBody<NewAccount>,
+    body: Result<JsonBody<NewAccount>, Problem>,
 ) -> Result<(StatusCode, Json<Account>), Problem> {
+    // Who asks is checked before what they sent.
     require(&caller, ADMIN)?;
+    let JsonBody(new) = body?;
     let account = repository.create_account(&new, Timestamp::now()).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
@@ -69,9 +71,10 @@ async fn update(
     State(repository): State<SocialRepository>,
     CallerExt(caller): CallerExt,
     Path((platform, account_id)): Path<(String, String)>,
-    JsonBody(patch): JsonBody<AccountPatch>,
+    body: Result<JsonBody<AccountPatch>, Problem>,
 ) -> Result<Json<Account>, Problem> {
     require(&caller, ADMIN)?;
+    let JsonBody(patch) = body?;
     let platform: Platform = platform.parse().map_err(|_| not_found())?;
     let account = repository
         .update_account(platform, &account_id, &patch, Timestamp::now())

@@ -54,7 +54,8 @@ impl From<SocialError> for Problem {
 impl From<WebhookRefusal> for Problem {
     fn from(refusal: WebhookRefusal) -> Self {
         let status = match refusal {
-            WebhookRefusal::NotConfigured => http::StatusCode::SERVICE_UNAVAILABLE,
+            // A deployment without Meta secrets has no webhook: it does not exist.
+            WebhookRefusal::NotConfigured => http::StatusCode::NOT_FOUND,
             WebhookRefusal::MissingSignature | WebhookRefusal::BadSignature => {
                 http::StatusCode::UNAUTHORIZED
             }

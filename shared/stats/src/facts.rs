@@ -8,7 +8,7 @@
 //! | same | `status#<status>`, `category#<id>`, `subcategory#<id>`, `kecamatan#<id>`, `channel#<channel>` | `reports` (+ `responded` for category and kecamatan) |
 //! | same | `unit#<id>` | every report measure, with the `frt.<b>`/`res.<b>` histograms |
 //! | same | `sla#<unit>` | `met`, `missed`: resolutions on or before / after the due time then running |
-//! | same | `pic#<unit>#<user>` | `responses`, `follow_ups`, `first_responses`, `frt.<b>`, `sla_met`, `sla_missed` |
+//! | same | `pic#<unit>#<user>` (the unit the PIC acted for) | `responses`, `follow_ups`, `first_responses`, `frt.<b>`, `sla_met`, `sla_missed` |
 //!
 //! State-based rows (`total`, `status`, `category`, `subcategory`, `kecamatan`,
 //! `channel`, `unit`) count each report in the partitions of the WIB day and month it
@@ -206,7 +206,9 @@ fn event(deltas: &mut Deltas, old: Option<&Report>, new: &Report) {
         return;
     }
     let Some(actor) = &last.actor else { return };
-    let sk = format!("pic#{}#{}", new.unit_id, actor);
+    // The PIC acted for the unit the report was with (a forward moves it away).
+    let unit = old.map_or(&new.unit_id, |o| &o.unit_id);
+    let sk = format!("pic#{unit}#{actor}");
     if matches!(last.kind.as_str(), "acknowledge" | "respond" | "resolve") {
         deltas.add_everywhere(at, &sk, "responses", 1);
     }

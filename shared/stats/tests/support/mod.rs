@@ -52,7 +52,7 @@ pub struct Event {
     pub kind: String,
     pub role: Role,
     pub actor: Option<String>,
-    /// The unit after the change.
+    /// The unit the report was with when the action was taken.
     pub unit: String,
     /// For a resolve: whether it was on or before the due time running before it.
     pub sla_met: Option<bool>,
@@ -271,7 +271,7 @@ pub fn step(
         kind: event_kind,
         role,
         actor,
-        unit: after.unit_id.to_string(),
+        unit: report.unit_id.to_string(),
         sla_met: (kind == ActionKind::Resolve).then(|| now <= report.due_at),
         first_response_seconds: first.then(|| {
             (after.first_response_at.expect("set").as_utc() - after.created_at.as_utc())
