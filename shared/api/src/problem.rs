@@ -360,6 +360,12 @@ pub async fn method_not_allowed() -> Problem {
     Problem::method_not_allowed()
 }
 
+impl From<lapor_models::Violation> for FieldError {
+    fn from(v: lapor_models::Violation) -> Self {
+        FieldError::new(v.field, v.code, Text::owned(v.message_id, v.message_en))
+    }
+}
+
 impl From<lapor_store::StoreError> for Problem {
     /// A store failure as clients see it: 503 with `Retry-After` when a retry may
     /// succeed, 500 otherwise. The cause is logged, never sent.

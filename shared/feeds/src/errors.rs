@@ -1,15 +1,8 @@
 //! How the feed domain's failures reach clients: problems with the field at fault, in
 //! Bahasa Indonesia and English.
 
-use crate::model::Violation;
 use crate::repository::RepositoryError;
 use lapor_api::{FieldError, Problem, Text};
-
-impl From<Violation> for FieldError {
-    fn from(v: Violation) -> Self {
-        FieldError::new(v.field, v.code, Text::owned(v.message_id, v.message_en))
-    }
-}
 
 /// The problem for an item that is not there (or not visible).
 pub fn not_found() -> Problem {

@@ -30,30 +30,7 @@ pub const URL_MAX: usize = 2_000;
 /// the same transaction as the entry: 1 + 12 removed + 12 added stays within 25).
 pub const TOKENS_MAX: usize = 12;
 
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub field: String,
-    pub code: &'static str,
-    pub message_id: String,
-    pub message_en: String,
-}
-
-impl Violation {
-    pub fn new(
-        field: impl Into<String>,
-        code: &'static str,
-        message_id: impl Into<String>,
-        message_en: impl Into<String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            code,
-            message_id: message_id.into(),
-            message_en: message_en.into(),
-        }
-    }
-}
+pub use lapor_models::Violation;
 
 /// The id of a feed item: a UUIDv7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

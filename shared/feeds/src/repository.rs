@@ -22,13 +22,11 @@
 use crate::kind::FeedKind;
 use crate::model::{FeedContent, FeedId, FeedItem, FeedState, Source, UmkmCategory, Violation};
 use crate::text::tokens;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use lapor_models::{ReferenceData, Timestamp};
 use lapor_store::{
     Condition, Cursor, Index, Item, ItemStore, Key, Query, SortCondition, StoreError, WriteOp,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -243,32 +241,12 @@ pub fn from_item(item: Item) -> Result<FeedItem, RepositoryError> {
     })
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct ListCursor {
-    p: String,
-    c: String,
-}
-
 fn encode_cursor(partition: &str, cursor: Option<Cursor>) -> Option<String> {
-    let json = serde_json::to_vec(&ListCursor {
-        p: partition.to_owned(),
-        c: cursor?.0,
-    })
-    .ok()?;
-    Some(URL_SAFE_NO_PAD.encode(json))
+    lapor_store::page_token::encode(partition, cursor)
 }
 
 fn decode_cursor(partition: &str, text: Option<&str>) -> Result<Option<Cursor>, RepositoryError> {
-    let Some(text) = text else { return Ok(None) };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| RepositoryError::BadCursor)?;
-    let cursor: ListCursor =
-        serde_json::from_slice(&bytes).map_err(|_| RepositoryError::BadCursor)?;
-    if cursor.p != partition {
-        return Err(RepositoryError::BadCursor);
-    }
-    Ok(Some(Cursor(cursor.c)))
+    lapor_store::page_token::decode(partition, text).map_err(|_| RepositoryError::BadCursor)
 }
 
 /// Where a public list reads.

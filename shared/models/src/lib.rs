@@ -11,6 +11,7 @@ pub mod ids;
 pub mod reference;
 pub mod report;
 pub mod time;
+pub mod validation;
 
 pub use calendar::{CalendarError, WorkingCalendar};
 pub use caller::{Caller, Role, UserId};
@@ -21,3 +22,4 @@ pub use reference::{
 };
 pub use report::{IllegalTransition, Privacy, ReportStatus};
 pub use time::Timestamp;
+pub use validation::Violation;

@@ -2,14 +2,7 @@
 //! in Bahasa Indonesia and English.
 
 use crate::repository::RepositoryError;
-use crate::submission::Violation;
 use lapor_api::{FieldError, Problem, Text};
-
-impl From<Violation> for FieldError {
-    fn from(v: Violation) -> Self {
-        FieldError::new(v.field, v.code, Text::owned(v.message_id, v.message_en))
-    }
-}
 
 impl From<RepositoryError> for Problem {
     fn from(error: RepositoryError) -> Self {

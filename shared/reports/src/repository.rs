@@ -19,8 +19,6 @@
 use crate::geohash;
 use crate::model::{Report, Reporter, TimelineEntry};
 use crate::submission::{SubmitRequest, Violation};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use lapor_models::{
     Bounds, CategoryId, GeoPoint, Privacy, ReferenceData, ReportId, ReportStatus, Role,
     SubcategoryId, Timestamp, TrackingCode, UnitId, UserId, WorkingCalendar,
@@ -29,7 +27,6 @@ use lapor_store::{
     Condition, Cursor, Index, Item, ItemStore, Key, Query, SortCondition, StoreError, Update,
     WriteOp,
 };
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -252,36 +249,15 @@ pub(crate) fn parse_report(item: Item) -> Result<Report, RepositoryError> {
 }
 
 /// Where a listing is in its partition: the partition it reads, and the store's cursor.
-#[derive(Debug, Serialize, Deserialize)]
-struct ListCursor {
-    p: String,
-    c: String,
-}
-
 pub(crate) fn encode_cursor(partition: &str, cursor: Option<Cursor>) -> Option<String> {
-    let cursor = cursor?;
-    let json = serde_json::to_vec(&ListCursor {
-        p: partition.to_owned(),
-        c: cursor.0,
-    })
-    .ok()?;
-    Some(URL_SAFE_NO_PAD.encode(json))
+    lapor_store::page_token::encode(partition, cursor)
 }
 
 pub(crate) fn decode_cursor(
     partition: &str,
     text: Option<&str>,
 ) -> Result<Option<Cursor>, RepositoryError> {
-    let Some(text) = text else { return Ok(None) };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| RepositoryError::BadCursor)?;
-    let cursor: ListCursor =
-        serde_json::from_slice(&bytes).map_err(|_| RepositoryError::BadCursor)?;
-    if cursor.p != partition {
-        return Err(RepositoryError::BadCursor);
-    }
-    Ok(Some(Cursor(cursor.c)))
+    lapor_store::page_token::decode(partition, text).map_err(|_| RepositoryError::BadCursor)
 }
 
 /// The report repository.

@@ -13,30 +13,7 @@ pub const DESA_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 300;
 pub const MEDIA_MAX: usize = 5;
 
-/// One broken rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub field: String,
-    pub code: &'static str,
-    pub message_id: String,
-    pub message_en: String,
-}
-
-impl Violation {
-    pub fn new(
-        field: impl Into<String>,
-        code: &'static str,
-        message_id: impl Into<String>,
-        message_en: impl Into<String>,
-    ) -> Self {
-        Self {
-            field: field.into(),
-            code,
-            message_id: message_id.into(),
-            message_en: message_en.into(),
-        }
-    }
-}
+pub use lapor_models::Violation;
 
 /// The location as the app sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,15 +2,9 @@
 //! Bahasa Indonesia and English; internal failures are logged with their cause and
 //! answered without detail.
 
-use crate::repository::{SocialError, Violation};
+use crate::repository::SocialError;
 use crate::webhook::WebhookRefusal;
 use lapor_api::{FieldError, Problem, Text};
-
-impl From<Violation> for FieldError {
-    fn from(v: Violation) -> Self {
-        FieldError::new(v.field, v.code, Text::owned(v.message_id, v.message_en))
-    }
-}
 
 impl From<SocialError> for Problem {
     fn from(error: SocialError) -> Self {

@@ -21,8 +21,6 @@ use crate::model::{
     Account, AccountPatch, FetchedPost, NewAccount, Platform, PollCursor, SocialPost,
 };
 use crate::text;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use lapor_models::{Caller, Privacy, ReportId, Role, Timestamp, UnitId};
 use lapor_reports::repository::{timeline_item, ReportRepository};
 use lapor_reports::{Report, RepositoryError, TimelineEntry, Viewer};
@@ -30,7 +28,7 @@ use lapor_store::{
     Condition, Cursor, Index, Item, ItemStore, Key, Query, SortCondition, StoreError, Update,
     WriteOp,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -56,25 +54,7 @@ pub enum SocialError {
     Store(#[from] StoreError),
 }
 
-/// One broken rule of a request, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub field: String,
-    pub code: &'static str,
-    pub message_id: String,
-    pub message_en: String,
-}
-
-impl Violation {
-    fn new(field: &str, code: &'static str, id: &str, en: &str) -> Self {
-        Self {
-            field: field.to_owned(),
-            code,
-            message_id: id.to_owned(),
-            message_en: en.to_owned(),
-        }
-    }
-}
+pub use lapor_models::Violation;
 
 /// What storing one fetched post did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -206,31 +186,12 @@ fn parse<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, SocialError> {
     serde_json::from_value(Value::Object(item)).map_err(|e| SocialError::Corrupt(key, e))
 }
 
-#[derive(Serialize, Deserialize)]
-struct ListCursor {
-    p: String,
-    c: String,
-}
-
 fn encode_cursor(partition: &str, cursor: Option<Cursor>) -> Option<String> {
-    let json = serde_json::to_vec(&ListCursor {
-        p: partition.to_owned(),
-        c: cursor?.0,
-    })
-    .ok()?;
-    Some(URL_SAFE_NO_PAD.encode(json))
+    lapor_store::page_token::encode(partition, cursor)
 }
 
 fn decode_cursor(partition: &str, text: Option<&str>) -> Result<Option<Cursor>, SocialError> {
-    let Some(text) = text else { return Ok(None) };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| SocialError::BadCursor)?;
-    let cursor: ListCursor = serde_json::from_slice(&bytes).map_err(|_| SocialError::BadCursor)?;
-    if cursor.p != partition {
-        return Err(SocialError::BadCursor);
-    }
-    Ok(Some(Cursor(cursor.c)))
+    lapor_store::page_token::decode(partition, text).map_err(|_| SocialError::BadCursor)
 }
 
 /// The social repository.

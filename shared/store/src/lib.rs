@@ -29,6 +29,7 @@ pub mod dynamo;
 pub mod metered;
 #[doc(hidden)]
 pub mod moto;
+pub mod page_token;
 mod rules;
 pub mod sqlite;
 

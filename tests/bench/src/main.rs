@@ -182,11 +182,13 @@ where
     });
     let mut all = Vec::new();
     let mut errors = 0;
-    for done in futures::future::join_all(workers).await {
-        if let Ok((latencies, e)) = done {
-            all.extend(latencies);
-            errors += e;
-        }
+    for (latencies, e) in futures::future::join_all(workers)
+        .await
+        .into_iter()
+        .flatten()
+    {
+        all.extend(latencies);
+        errors += e;
     }
     all.sort_by(f64::total_cmp);
     Load {
