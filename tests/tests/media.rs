@@ -102,7 +102,7 @@ async fn a_photo_is_signed_uploaded_ingested_attached_and_read_without_its_locat
     let links = app
         .app
         .media
-        .media_links(&[upload_id.clone()])
+        .media_links(std::slice::from_ref(&upload_id))
         .await
         .unwrap();
     let file = app.client.get(&links[0].url).send().await.unwrap();

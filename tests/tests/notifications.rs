@@ -320,9 +320,8 @@ async fn a_report_lifecycle_costs_one_sms_per_pic_per_assignment_and_none_for_a_
         add_pic(&app, &admin, u, user, phone).await;
     }
     let pic = app.token("pic", "pic-1", Some(&unit));
-    let mut v = 1;
     let mut steps = Vec::new();
-    for (token, body) in [
+    for (v, (token, body)) in (1u64..).zip([
         (&admin, json!({"action": "verify"})),
         (&pic, json!({"action": "acknowledge"})),
         (
@@ -333,10 +332,9 @@ async fn a_report_lifecycle_costs_one_sms_per_pic_per_assignment_and_none_for_a_
             &pic,
             json!({"action": "forward", "unit_id": other, "reason": "Kewenangan unit lain."}),
         ),
-    ] {
+    ]) {
         let before = sms_entries(&app).len();
         act(&app, token, &id, v, body.clone()).await;
-        v += 1;
         app.app.run_consumers_once().await.unwrap();
         let new: Vec<_> = sms_entries(&app).into_iter().skip(before).collect();
         let segments: usize = new.iter().map(|(_, text)| segments(text)).sum();

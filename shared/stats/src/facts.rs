@@ -198,16 +198,16 @@ fn event(deltas: &mut Deltas, old: Option<&Report>, new: &Report) {
         (true, Some(old), Some(resolved_at)) => Some(resolved_at <= old.due_at),
         _ => None,
     };
+    // The unit that acted: the one the report was with (a forward moves it away).
+    let unit = old.map_or(&new.unit_id, |o| &o.unit_id);
     if let Some(met) = sla_met {
-        let sk = format!("sla#{}", new.unit_id);
+        let sk = format!("sla#{unit}");
         deltas.add_everywhere(at, &sk, if met { "met" } else { "missed" }, 1);
     }
     if last.role != Role::Pic {
         return;
     }
     let Some(actor) = &last.actor else { return };
-    // The PIC acted for the unit the report was with (a forward moves it away).
-    let unit = old.map_or(&new.unit_id, |o| &o.unit_id);
     let sk = format!("pic#{unit}#{actor}");
     if matches!(last.kind.as_str(), "acknowledge" | "respond" | "resolve") {
         deltas.add_everywhere(at, &sk, "responses", 1);

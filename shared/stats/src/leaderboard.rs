@@ -1,18 +1,19 @@
 //! The leaderboard of one WIB month — the figures behind the regent's awards to the most
 //! active PICs — ranked by a documented score, read from the month's counter partition.
 //!
-//! **PIC score** = `1 × responses + 3 × follow_ups + 20 × sla_compliance + 20 × speed
-//! + 2 × hashtag_posts`, where `responses` counts acknowledgements, responses and
+//! **PIC score** = `1 × responses + 3 × follow_ups + 20 × sla_compliance +
+//! 20 × speed + 2 × hashtag_posts`, where `responses` counts acknowledgements, responses and
 //! resolutions in the month, `follow_ups` resolutions (each carries photo or video
 //! evidence), `sla_compliance` = resolutions on time ÷ resolutions (0 without any),
 //! `speed` = `24 / (24 + median first-response hours)` (1 for an immediate answer,
-//! 0.5 after a day; 0 without first responses), and `hashtag_posts` the PIC's
-//! #LaporBupatiTegal posts (all time: the social counters are not kept per month).
+//! 0.5 after a day; 0 without first responses), and `hashtag_posts` the posts of
+//! the PIC with the `#LaporBupatiTegal` hashtag (all time: the social counters are not
+//! kept per month).
 //! PICs are not rated individually (the reporter rates the report, which counts for the
 //! unit).
 //!
-//! **Unit score** = `30 × follow_up_rate + 25 × sla_compliance + 20 × speed
-//! + 15 × rating + 0.5 × follow_ups + 1 × hashtag_posts`, where `follow_up_rate` =
+//! **Unit score** = `30 × follow_up_rate + 25 × sla_compliance + 20 × speed +
+//! 15 × rating + 0.5 × follow_ups + 1 × hashtag_posts`, where `follow_up_rate` =
 //! reports of the month with a first response ÷ reports of the month, `speed` as above
 //! from the unit's median first-response time, `rating` = `(average − 1) / 4` (0 without
 //! ratings), `follow_ups` the resolutions of the unit's PICs in the month.

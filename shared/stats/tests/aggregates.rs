@@ -400,7 +400,7 @@ async fn a_record_whose_first_part_was_applied_before_a_failure_applies_only_the
             kind: "resolve".into(),
             role: Role::Pic,
             actor: Some("pic-9".into()),
-            unit: "dinsos".into(),
+            unit: report.unit_id.to_string(),
             sla_met: Some(support::ts(1_780_000_600) <= report.due_at),
             first_response_seconds: Some(600),
         }],
