@@ -226,3 +226,27 @@ async fn a_push_endpoint_sns_reports_disabled_is_pruned_and_not_retried() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_quiet_hours_schedule_event_flushes_deferred_sms_and_a_stream_batch_still_works() {
+    let service = service("notify-schedule").await;
+    let path = format!(
+        "{}/../../events/notify/quiet-hours-flush.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let answer = notify::handle_any(&service, event).await.unwrap();
+    assert_eq!(answer["deferred_sent"], 0, "nothing was deferred yet");
+    let path = format!(
+        "{}/../../events/notify/report-submitted-then-assigned.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let batch: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let answer = notify::handle_any(&service, batch).await.unwrap();
+    assert!(
+        answer["batchItemFailures"].as_array().unwrap().is_empty(),
+        "{answer}"
+    );
+}
