@@ -666,18 +666,10 @@ impl ReportRepository {
         } else {
             (Some(Index::Gsi1), "PUB".to_owned())
         };
-        let sort = match (&filter.since, &filter.until) {
-            (Some(since), Some(until)) => Some(SortCondition::Between(
-                since.to_rfc3339(),
-                format!("{}~", until.to_rfc3339()),
-            )),
-            (Some(since), None) => Some(SortCondition::GreaterOrEqual(since.to_rfc3339())),
-            (None, Some(until)) => Some(SortCondition::LessOrEqual(format!(
-                "{}~",
-                until.to_rfc3339()
-            ))),
-            (None, None) => None,
-        };
+        let sort = SortCondition::time_range(
+            filter.since.map(|t| t.to_rfc3339()),
+            filter.until.map(|t| t.to_rfc3339()),
+        );
         let mut store_cursor = decode_cursor(&partition, cursor)?;
         let mut items = Vec::new();
         for _ in 0..LIST_QUERY_BUDGET {

@@ -163,6 +163,20 @@ pub enum SortCondition {
     GreaterOrEqual(String),
 }
 
+impl SortCondition {
+    /// Sort keys that start with an RFC 3339 time (`<time>#<id>`), from `since` to `until`
+    /// inclusive; `None` when neither bound is given. `~` sorts after every character a
+    /// key continues with, so a key at exactly `until` is kept.
+    pub fn time_range(since: Option<String>, until: Option<String>) -> Option<Self> {
+        match (since, until) {
+            (Some(since), Some(until)) => Some(SortCondition::Between(since, format!("{until}~"))),
+            (Some(since), None) => Some(SortCondition::GreaterOrEqual(since)),
+            (None, Some(until)) => Some(SortCondition::LessOrEqual(format!("{until}~"))),
+            (None, None) => None,
+        }
+    }
+}
+
 /// An opaque position in a query's results, handed back to continue the query.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor(pub String);
