@@ -1,5 +1,8 @@
 //! Helpers for the end-to-end tests: [`spawn_app`] starts the whole local system on a
-//! free loopback port with its own data folder, and hands back a client and tokens.
+//! free loopback port with its own data folder, and hands back a client and tokens;
+//! [`cognito::TestUserPool`] stands in for the Cognito user pool of the Lambda functions.
+
+pub mod cognito;
 
 use lapor_api::local_token::local_claims;
 use lapor_local::LocalApp;

@@ -368,6 +368,45 @@ fn the_jwt_authorizer_trusts_tokens_of_the_user_pool_for_the_app_client() {
     );
 }
 
+/// A function serving an `Auth::Optional` route has no authorizer there and checks
+/// tokens itself: it must be told the same user pool and app client as the authorizer.
+#[test]
+fn functions_with_routes_open_to_signed_in_callers_check_tokens_of_the_authorizers_pool() {
+    let template = template();
+    let (api, authorizer) = http_api(&template);
+    let jwt = &resources(&template)[&api]["Properties"]["Auth"]["Authorizers"][&authorizer]
+        ["JwtConfiguration"];
+    let crates = function_resources(&template);
+    let optional: BTreeSet<String> = lapor_local::function_routes()
+        .into_iter()
+        .filter(|(_, spec)| spec.auth == Auth::Optional)
+        .map(|(function, _)| function.to_string())
+        .collect();
+    assert!(!optional.is_empty());
+    for (id, resource) in of_type(&template, "AWS::Serverless::Function") {
+        let variables = &resource["Properties"]["Environment"]["Variables"];
+        let issuer = variables.get(lapor_api::cognito::ISSUER_VARIABLE);
+        let client = variables.get(lapor_api::cognito::CLIENT_ID_VARIABLE);
+        if optional.contains(&crates[id]) {
+            assert_eq!(
+                issuer,
+                Some(&jwt["issuer"]),
+                "{id}: issuer of the authorizer"
+            );
+            assert_eq!(
+                client,
+                jwt["audience"].get(0),
+                "{id}: app client of the authorizer"
+            );
+        } else {
+            assert!(
+                issuer.is_none() && client.is_none(),
+                "{id} has no optional route and needs no user pool"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_user_pool_signs_in_by_phone_and_has_a_group_for_every_signed_in_role() {
     let template = template();

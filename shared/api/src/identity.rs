@@ -8,6 +8,7 @@
 //! ([`crate::local_token`]) and hands handlers the same claims through [`local_identity`].
 //! Handlers only ever see [`CallerExt`]: no token means anonymous.
 
+use crate::cognito::TokenVerifier;
 use crate::local_token::LocalKey;
 use crate::problem::Problem;
 use axum::extract::{FromRequestParts, Request, State};
@@ -132,27 +133,76 @@ pub fn claims_to_caller(claims: &Claims) -> Result<Caller, IdentityError> {
 }
 
 /// The caller of a request, as an extractor. Anonymous when no identity layer found
-/// a caller.
+/// a caller. A token the Lambda layer left unchecked (a route without an authorizer) is
+/// checked here, so that only handlers that ask who the caller is pay for it, and a
+/// route that never looks at the caller never answers 401 or 503 because of a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallerExt(pub Caller);
 
 impl<S: Send + Sync> FromRequestParts<S> for CallerExt {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(CallerExt(
-            parts
-                .extensions
-                .get::<Caller>()
-                .cloned()
-                .unwrap_or(Caller::Anonymous),
-        ))
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(CallerExt(caller.clone()));
+        }
+        let Some(unchecked) = parts.extensions.get::<UncheckedToken>().cloned() else {
+            return Ok(CallerExt(Caller::Anonymous));
+        };
+        let caller = unchecked.check().await?;
+        parts.extensions.insert(caller.clone());
+        Ok(CallerExt(caller))
     }
 }
 
+/// A token sent to a route without an authorizer, to be checked when a handler asks.
+#[derive(Clone)]
+struct UncheckedToken {
+    token: String,
+    verifier: Arc<TokenVerifier>,
+}
+
+impl UncheckedToken {
+    async fn check(&self) -> Result<Caller, Problem> {
+        let now = chrono::Utc::now().timestamp();
+        match self.verifier.verify(&self.token, now).await {
+            Ok(claims) => claims_to_caller(&claims).map_err(|error| {
+                tracing::warn!(%error, "verified token with unusable claims");
+                Problem::forbidden()
+            }),
+            Err(error) if error.is_retryable() => {
+                let cause = std::error::Error::source(&error).map(ToString::to_string);
+                tracing::error!(%error, ?cause, "token could not be checked");
+                Err(Problem::unavailable())
+            }
+            Err(error) => {
+                tracing::info!(%error, "token refused");
+                Err(Problem::invalid_token())
+            }
+        }
+    }
+}
+
+/// The token of an `Authorization` header, with or without the `Bearer ` scheme (API
+/// Gateway's JWT authorizer takes both).
+fn bearer(value: &str) -> &str {
+    let value = value.trim();
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .unwrap_or(value)
+        .trim()
+}
+
 /// Middleware for Lambda: reads the claims API Gateway's JWT authorizer left in the
-/// request context. Routes without an authorizer carry no claims: anonymous.
-pub async fn lambda_identity(mut request: Request, next: Next) -> Response {
+/// request context. On a route without an authorizer, a token is handed to
+/// [`CallerExt`] to check against the user pool when `verifier` is configured, and is
+/// ignored (anonymous) when it is not.
+pub async fn lambda_identity(
+    State(verifier): State<Option<Arc<TokenVerifier>>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     use lambda_http::request::RequestContext;
     use lambda_http::RequestExt;
     let claims = match request.extensions().request_context_ref() {
@@ -164,17 +214,29 @@ pub async fn lambda_identity(mut request: Request, next: Next) -> Response {
             .map(|jwt| Claims::from_string_map(&jwt.claims)),
         _ => None,
     };
-    let caller = match claims {
-        None => Caller::Anonymous,
+    match claims {
         Some(claims) => match claims_to_caller(&claims) {
-            Ok(caller) => caller,
+            Ok(caller) => {
+                request.extensions_mut().insert(caller);
+            }
             Err(error) => {
                 tracing::warn!(%error, "authorized request with unusable claims");
                 return Problem::forbidden().into_response();
             }
         },
-    };
-    request.extensions_mut().insert(caller);
+        None => {
+            let token = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| bearer(v).to_owned());
+            if let (Some(token), Some(verifier)) = (token, verifier) {
+                request
+                    .extensions_mut()
+                    .insert(UncheckedToken { token, verifier });
+            }
+        }
+    }
     next.run(request).await
 }
 

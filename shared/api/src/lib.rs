@@ -5,6 +5,7 @@
 
 pub mod body;
 pub mod cache;
+pub mod cognito;
 pub mod config;
 pub mod identity;
 pub mod lambda;
