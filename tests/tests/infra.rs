@@ -407,6 +407,41 @@ fn functions_with_routes_open_to_signed_in_callers_check_tokens_of_the_authorize
     }
 }
 
+/// `social-poll` reads account tokens under the prefix it is given, which must be the one
+/// path its role may read.
+#[test]
+fn social_poll_reads_tokens_from_the_one_ssm_path_its_role_may_read() {
+    let template = template();
+    let crates = function_resources(&template);
+    let (id, function) = of_type(&template, "AWS::Serverless::Function")
+        .into_iter()
+        .find(|(id, _)| crates[*id] == "social-poll")
+        .expect("a social-poll function");
+    let prefix = function["Properties"]["Environment"]["Variables"]
+        ["LAPOR_SOCIAL_CREDENTIALS_PREFIX"]["Fn::Sub"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{id} sets LAPOR_SOCIAL_CREDENTIALS_PREFIX"));
+    assert!(prefix.starts_with('/') && prefix.ends_with('/'));
+    let role = get_att_target(&function["Properties"]["Role"], "Arn")
+        .unwrap_or_else(|| panic!("{id} has its own role"));
+    let mut found = Vec::new();
+    statements(&resources(&template)[role], role, &mut found);
+    let ssm: Vec<&Value> = found
+        .iter()
+        .filter(|(_, s)| s["Action"].to_string().contains("ssm:"))
+        .map(|(_, s)| *s)
+        .collect();
+    assert_eq!(ssm.len(), 1, "{role}: one SSM statement");
+    assert_eq!(ssm[0]["Action"], serde_json::json!(["ssm:GetParameter"]));
+    assert_eq!(
+        ssm[0]["Resource"]["Fn::Sub"].as_str(),
+        Some(
+            format!("arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter{prefix}*")
+                .as_str()
+        )
+    );
+}
+
 #[test]
 fn the_user_pool_signs_in_by_phone_and_has_a_group_for_every_signed_in_role() {
     let template = template();

@@ -2,6 +2,8 @@
 //! in-process schedule when accounts are registered), one pass of
 //! [`lapor_social::poll::Poller::run`] over every active account.
 
+pub mod credentials;
+
 use lapor_models::Timestamp;
 use lapor_social::poll::{PollRun, Poller};
 use lapor_social::SocialError;
