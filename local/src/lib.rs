@@ -181,12 +181,19 @@ impl LocalApp {
             Arc::new(media_objects.clone()),
             lapor_media::MediaPolicy::from_source(&Env)?,
         );
-        let feeds = lapor_feeds::FeedRepository::new(store.clone(), reference.clone());
+        let transparency =
+            transparency::LocalTransparency::new(store.clone(), reference.clone(), data_dir)?;
+        // Feed uploads are copied to the public site (`<data>/public`, served on /public/).
+        let site_media = lapor_feeds::media::SiteMedia::new(
+            lapor_media::UploadRepository::new(store.clone()),
+            Arc::new(media_objects.clone()),
+            transparency.publisher.objects().clone(),
+        );
+        let feeds = lapor_feeds::FeedRepository::new(store.clone(), reference.clone())
+            .with_site_media(site_media);
         feeds::seed(&feeds).await?;
         let notifications = notifications::LocalNotifications::new(store.clone(), data_dir);
         let social = lapor_social::SocialRepository::new(store.clone(), reports.clone());
-        let transparency =
-            transparency::LocalTransparency::new(store.clone(), reference.clone(), data_dir)?;
         Ok(Self {
             store,
             key,
@@ -208,6 +215,16 @@ impl LocalApp {
         &self,
     ) -> Result<lapor_consumers::local::PassSummary, lapor_consumers::local::RunnerError> {
         self.notifications.run_once().await
+    }
+
+    /// Tells the parts that hand out URLs where the service listens
+    /// (`http://127.0.0.1:3000`): signed object URLs, and the public site's feed media.
+    pub fn set_base_url(&self, base_url: &str) {
+        let base_url = base_url.trim_end_matches('/');
+        self.media_objects.set_base_url(base_url);
+        if let Some(site_media) = self.feeds.site_media() {
+            site_media.set_base_url(&format!("{base_url}/public"));
+        }
     }
 
     /// Every route of the service, with local identity.
@@ -280,8 +297,7 @@ async fn openapi(headers: HeaderMap) -> Response {
 /// Serves until Ctrl-C (or SIGTERM).
 pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     let app = LocalApp::open(&config.data_dir).await?;
-    app.media_objects
-        .set_base_url(&format!("http://{}", config.addr));
+    app.set_base_url(&format!("http://{}", config.addr));
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|source| LocalError::Bind {

@@ -90,6 +90,59 @@ impl TestApp {
             .await
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
+
+    /// Signs an upload of `bytes` for `purpose` as `token`, PUTs them to the signed URL,
+    /// and waits (at most 10 s) until ingest has verified them; the upload id.
+    pub async fn verified_upload(
+        &self,
+        token: &str,
+        purpose: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> String {
+        let response = self
+            .client
+            .post(self.url("/v1/uploads"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({
+                "content_type": content_type, "size_bytes": bytes.len(), "purpose": purpose
+            }))
+            .send()
+            .await
+            .expect("POST /v1/uploads");
+        assert_eq!(response.status(), 201, "{:?}", response.text().await);
+        let signed: serde_json::Value = response.json().await.expect("a signed upload");
+        let upload_id = signed["upload_id"]
+            .as_str()
+            .expect("an upload id")
+            .to_owned();
+        let mut put = self
+            .client
+            .put(signed["url"].as_str().expect("a signed URL"))
+            .body(bytes);
+        if let Some(headers) = signed["headers"].as_object() {
+            for (name, value) in headers {
+                put = put.header(name.as_str(), value.as_str().unwrap_or_default());
+            }
+        }
+        let response = put.send().await.expect("PUT to the signed URL");
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let record = self.app.media.uploads().get(&upload_id).await;
+            let status = record.ok().flatten().map(|r| r.status.as_str().to_owned());
+            match status.as_deref() {
+                Some("verified") => return upload_id,
+                Some("pending") | None => {}
+                Some(other) => panic!("upload {upload_id} was {other}"),
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "ingest did not verify {upload_id} within 10 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 }
 
 /// Starts the local system in `data_dir` on a free loopback port.
@@ -106,6 +159,7 @@ pub async fn spawn_app_with(data_dir: &Path, intake: IntakeConfig) -> TestApp {
         .await
         .expect("a loopback port");
     let addr = listener.local_addr().expect("the port's address");
+    app.set_base_url(&format!("http://{addr}"));
     let router = app.router();
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;

@@ -1,8 +1,10 @@
 //! The content feeds end to end through `lapor-local`: admin-only writes (401/403),
 //! validation problems per field in both languages, publication and scheduling as the
 //! public sees them, `ETag`/`If-None-Match` on every read, and the seeded emergency
-//! numbers on the home screen.
+//! numbers on the home screen; an item's image served from the public site at a URL that
+//! stays the same from read to read.
 
+use lapor_media::ObjectStore;
 use lapor_tests::{spawn_app, TestApp};
 use serde_json::{json, Value};
 
@@ -273,4 +275,97 @@ async fn the_home_screen_shows_the_seeded_emergency_numbers_to_be_confirmed() {
         .await
         .unwrap();
     assert!(one.get("needs_confirmation").is_none());
+}
+
+#[tokio::test]
+async fn an_items_image_is_copied_to_the_public_site_at_a_url_that_never_changes() {
+    let (app, _dir) = spawn_app().await;
+    let admin = admin(&app);
+    let photo = lapor_media::samples::png(320, 200);
+    let image_id = app
+        .verified_upload(&admin, "feed", "image/png", photo)
+        .await;
+    let response = create(
+        &app,
+        &admin,
+        "infographic",
+        &json!({"title": "Capaian jalan mantap 2026", "image_id": image_id, "caption": "Data DPUPR"}),
+    )
+    .await;
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    let published = action(&app, &admin, "infographic", id, "publish", None).await;
+    assert_eq!(published.status(), 200);
+
+    let first = app.get(&format!("/v1/feeds/infographic/{id}")).await;
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let item: Value = first.json().await.unwrap();
+    let media = &item["media"][0];
+    assert_eq!(media["upload_id"], json!(image_id));
+    assert_eq!(media["content_type"], "image/png");
+    let url = media["url"].as_str().unwrap();
+    assert_eq!(url, format!("{}/public/feed-{image_id}.png", app.base));
+    assert!(!url.contains("token="), "a stable URL, not a signed one");
+
+    // The file is there for anyone, as ingest left it (re-encoded, metadata stripped).
+    let file = app.client.get(url).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/png");
+    let bytes = file.bytes().await.unwrap();
+    let verified = app
+        .app
+        .media_objects
+        .get(&format!("media/{image_id}"))
+        .await
+        .unwrap();
+    assert_eq!(bytes.as_ref(), verified.as_slice());
+    let thumbnail = media["thumbnail_url"].as_str().unwrap();
+    assert_eq!(
+        app.client.get(thumbnail).send().await.unwrap().status(),
+        200
+    );
+
+    // Reading again gives the same URL and the same ETag: 304 for the app and the CDN.
+    let again = app
+        .client
+        .get(app.url(&format!("/v1/feeds/infographic/{id}")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+    let listed: Value = app.get("/v1/feeds/infographic").await.json().await.unwrap();
+    assert_eq!(listed["items"][0]["media"][0]["url"], json!(url));
+}
+
+#[tokio::test]
+async fn a_report_photo_cannot_be_made_public_through_a_feed_item() {
+    let (app, _dir) = spawn_app().await;
+    let admin = admin(&app);
+    let photo = lapor_media::samples::png(64, 64);
+    let report_photo = app
+        .verified_upload(&admin, "report", "image/png", photo)
+        .await;
+    let response = create(
+        &app,
+        &admin,
+        "infographic",
+        &json!({"title": "Infografis", "image_id": report_photo, "caption": "x"}),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "image_id");
+    assert_eq!(problem["errors"][0]["code"], "wrong_purpose");
+    let site = app.app.data_dir.join("public");
+    let copied = std::fs::read_dir(&site)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.file_name().to_string_lossy().starts_with("feed-"))
+        })
+        .unwrap_or(false);
+    assert!(!copied, "nothing reached the public site");
 }

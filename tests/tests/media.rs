@@ -59,9 +59,7 @@ async fn decided(app: &TestApp, upload_id: &str) -> String {
 }
 
 async fn local_app() -> (TestApp, lapor_tests::TempDir) {
-    let (app, dir) = spawn_app().await;
-    app.app.media_objects.set_base_url(&app.base);
-    (app, dir)
+    spawn_app().await
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -150,6 +150,13 @@ fn content_type(name: &str) -> &'static str {
         Some("html") => "text/html; charset=utf-8",
         Some("json") => "application/json",
         Some("csv") => "text/csv; charset=utf-8",
+        // Feed media (`lapor_feeds::media`).
+        Some("jpg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("webp") => "image/webp",
+        Some("heic") => "image/heic",
+        Some("mp4") => "video/mp4",
+        Some("mov") => "video/quicktime",
         _ => "application/octet-stream",
     }
 }

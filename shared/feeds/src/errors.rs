@@ -43,6 +43,14 @@ impl From<RepositoryError> for Problem {
                 ),
             )]),
             RepositoryError::Store(error) => Problem::from(error),
+            RepositoryError::Media(error) if error.is_retryable() => {
+                tracing::warn!(error = %error, cause = ?std::error::Error::source(&error).map(|s| s.to_string()), "feed media not published");
+                Problem::unavailable()
+            }
+            error @ RepositoryError::Media(_) => {
+                tracing::error!(error = %error, cause = ?std::error::Error::source(&error).map(|s| s.to_string()), "feed media not published");
+                Problem::internal()
+            }
             error @ RepositoryError::Corrupt(..) => {
                 tracing::error!(error = %error, cause = ?std::error::Error::source(&error).map(|s| s.to_string()), "feed repository failed");
                 Problem::internal()

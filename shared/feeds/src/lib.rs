@@ -4,12 +4,14 @@
 //! the repository on the item-store port that lists only what is visible now
 //! ([`repository`]), the HTML allow-list ([`sanitize`]), the pull of the regency's news
 //! feed and the podcast feed ([`ingest`]), and the public emergency numbers seeded for
-//! admins to confirm ([`seed`]).
+//! admins to confirm ([`seed`]), and feed uploads copied to the public site at stable
+//! URLs ([`media`]).
 
 pub mod errors;
 pub mod ingest;
 pub mod kind;
 pub mod lambda;
+pub mod media;
 pub mod model;
 pub mod repository;
 pub mod sanitize;

@@ -724,6 +724,8 @@ pub struct FeedItem {
     /// Seeded from public sources: an admin should confirm it.
     pub needs_confirmation: bool,
     pub source: Option<Source>,
+    /// The uploads the content names, copied to the public site (see [`crate::media`]).
+    pub media: Vec<crate::media::PublicMedia>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: u64,
@@ -767,6 +769,9 @@ impl FeedItem {
         view.insert("updated_at".into(), json!(self.updated_at));
         if self.needs_confirmation {
             view.insert("needs_confirmation".into(), Value::Bool(true));
+        }
+        if !self.media.is_empty() {
+            view.insert("media".into(), json!(self.media));
         }
         Value::Object(view)
     }

@@ -20,6 +20,7 @@
 //! marker's absence, so a re-run of the ingest never duplicates).
 
 use crate::kind::FeedKind;
+use crate::media::{MediaPublishError, PublicMedia, SiteMedia};
 use crate::model::{FeedContent, FeedId, FeedItem, FeedState, Source, UmkmCategory, Violation};
 use crate::text::tokens;
 use lapor_models::{ReferenceData, Timestamp};
@@ -56,6 +57,8 @@ pub enum RepositoryError {
     Corrupt(String, #[source] serde_json::Error),
     #[error("the store failed")]
     Store(#[from] StoreError),
+    #[error("the content's media could not be published")]
+    Media(#[from] MediaPublishError),
 }
 
 /// Filters of a public list.
@@ -181,6 +184,9 @@ pub fn to_item(item: &FeedItem) -> Item {
     if let Some(source) = &item.source {
         stored.insert("source".into(), json!(source));
     }
+    if !item.media.is_empty() {
+        stored.insert("media".into(), json!(item.media));
+    }
     let listed = matches!(item.state, FeedState::Published | FeedState::Scheduled);
     if let (true, Some(at)) = (listed, item.listed_at) {
         let sort = sort_key(at, &item.id);
@@ -212,6 +218,8 @@ struct StoredItem {
     needs_confirmation: bool,
     #[serde(default)]
     source: Option<Source>,
+    #[serde(default)]
+    media: Vec<PublicMedia>,
     created_at: Timestamp,
     updated_at: Timestamp,
     version: u64,
@@ -235,6 +243,7 @@ pub fn from_item(item: Item) -> Result<FeedItem, RepositoryError> {
         content,
         needs_confirmation: stored.needs_confirmation,
         source: stored.source,
+        media: stored.media,
         created_at: stored.created_at,
         updated_at: stored.updated_at,
         version: stored.version,
@@ -263,6 +272,8 @@ pub struct FeedRepository {
     store: Arc<dyn ItemStore>,
     reference: Arc<ReferenceData>,
     settle: chrono::Duration,
+    /// Where saved items' uploads are published; none: items carry no media URLs.
+    site_media: Option<SiteMedia>,
 }
 
 impl FeedRepository {
@@ -272,7 +283,41 @@ impl FeedRepository {
             store,
             reference,
             settle: chrono::Duration::zero(),
+            site_media: None,
         }
+    }
+
+    /// Copies the uploads of every saved item to the public site (see [`crate::media`]).
+    pub fn with_site_media(mut self, site_media: SiteMedia) -> Self {
+        self.site_media = Some(site_media);
+        self
+    }
+
+    pub fn site_media(&self) -> Option<&SiteMedia> {
+        self.site_media.as_ref()
+    }
+
+    /// The uploads `content` names, on the public site: those in `previous` as they
+    /// are, the others copied now. All of them, or an error and nothing written.
+    async fn publish_media(
+        &self,
+        content: &FeedContent,
+        previous: &[PublicMedia],
+    ) -> Result<Vec<PublicMedia>, RepositoryError> {
+        let Some(site) = &self.site_media else {
+            return Ok(Vec::new());
+        };
+        let mut media: Vec<PublicMedia> = Vec::new();
+        for upload in content.uploads() {
+            if media.iter().any(|m| m.upload_id == upload.id) {
+                continue;
+            }
+            match previous.iter().find(|m| m.upload_id == upload.id) {
+                Some(published) => media.push(published.clone()),
+                None => media.push(site.publish(&upload.id).await?),
+            }
+        }
+        Ok(media)
     }
 
     /// Lists show what was visible `settle` ago (covers writes in flight and index lag).
@@ -407,7 +452,9 @@ impl FeedRepository {
         now: Timestamp,
     ) -> Result<FeedItem, RepositoryError> {
         let content = self.validated(content).await?;
+        let media = self.publish_media(&content, &[]).await?;
         let item = FeedItem {
+            media,
             id: FeedId::generate(),
             state: FeedState::Draft,
             publish_at: None,
@@ -470,7 +517,9 @@ impl FeedRepository {
             return Err(RepositoryError::Conflict);
         }
         let content = self.validated(content).await?;
+        let media = self.publish_media(&content, &old.media).await?;
         let new = FeedItem {
+            media,
             content,
             updated_at: now,
             version: old.version + 1,
@@ -593,6 +642,7 @@ impl FeedRepository {
         let content = self.validated(content).await?;
         let marker = source_key(&source);
         let item = FeedItem {
+            media: Vec::new(),
             id: FeedId::generate(),
             state: FeedState::Published,
             publish_at: None,

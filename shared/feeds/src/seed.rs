@@ -61,6 +61,7 @@ pub async fn seed_emergency_numbers(
     let mut written = 0;
     for (id, emergency) in emergency_numbers() {
         let item = FeedItem {
+            media: Vec::new(),
             id,
             state: FeedState::Published,
             publish_at: None,
