@@ -138,13 +138,64 @@ fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// JPEG: keep the image, drop Exif/XMP/IPTC/comments.
+/// The Exif Orientation (2–8) of a TIFF block, when IFD0 has one other than "upright".
+/// Phones store portrait photos as landscape pixels with this tag: dropping it would show
+/// them on their side.
+pub fn tiff_orientation(tiff: &[u8]) -> Option<u16> {
+    let big_endian = match tiff.get(0..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| {
+        let b = tiff.get(at..at.checked_add(2)?)?;
+        Some(if big_endian {
+            u16::from_be_bytes([b[0], b[1]])
+        } else {
+            u16::from_le_bytes([b[0], b[1]])
+        })
+    };
+    let ifd = if big_endian {
+        be32(tiff, 4)
+    } else {
+        le32(tiff, 4)
+    }? as usize;
+    let count = u16_at(ifd)? as usize;
+    for n in 0..count.min(512) {
+        let at = ifd + 2 + n * 12;
+        if u16_at(at)? == 0x0112 && u16_at(at + 2)? == 3 {
+            return u16_at(at + 8).filter(|o| (2..=8).contains(o));
+        }
+    }
+    None
+}
+
+/// An Exif APP1 segment that holds nothing but an Orientation.
+fn orientation_segment(orientation: u16) -> Vec<u8> {
+    let mut payload = b"Exif\0\0MM\0\x2a".to_vec();
+    payload.extend_from_slice(&8u32.to_be_bytes());
+    payload.extend_from_slice(&1u16.to_be_bytes());
+    payload.extend_from_slice(&0x0112u16.to_be_bytes());
+    payload.extend_from_slice(&3u16.to_be_bytes());
+    payload.extend_from_slice(&1u32.to_be_bytes());
+    payload.extend_from_slice(&orientation.to_be_bytes());
+    payload.extend_from_slice(&[0, 0]);
+    payload.extend_from_slice(&0u32.to_be_bytes());
+    let mut segment = vec![0xFF, 0xE1];
+    segment.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    segment.extend_from_slice(&payload);
+    segment
+}
+
+/// JPEG: keep the image, drop Exif/XMP/IPTC/comments; an Exif Orientation is kept, alone
+/// in a new Exif segment, so that the photo still shows the right way up.
 fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, Rejection> {
     let corrupt = || Rejection::corrupt("JPEG");
     let mut out = Vec::with_capacity(b.len());
     out.extend_from_slice(&[0xFF, 0xD8]);
     let mut i = 2;
     let mut saw_frame = false;
+    let mut kept_orientation = false;
     loop {
         if i >= b.len() {
             return Err(Rejection::truncated());
@@ -186,6 +237,14 @@ fn strip_jpeg(b: &[u8]) -> Result<Vec<u8>, Rejection> {
         if keep {
             out.extend_from_slice(&[0xFF, marker]);
             out.extend_from_slice(&b[i..end]);
+        } else if marker == 0xE1 && !kept_orientation {
+            if let Some(orientation) = b[i + 2..end]
+                .strip_prefix(b"Exif\0\0")
+                .and_then(tiff_orientation)
+            {
+                out.extend_from_slice(&orientation_segment(orientation));
+                kept_orientation = true;
+            }
         }
         i = end;
         if marker == 0xDA {
@@ -532,6 +591,42 @@ mod tests {
         assert!(!contains(&clean, samples::GPS_MARKER));
         assert!(!contains(&clean, b"http://ns.adobe.com/xap/1.0/"));
         assert!(image::load_from_memory(&clean).is_ok());
+    }
+
+    #[test]
+    fn a_portrait_jpeg_keeps_its_orientation_and_nothing_else_of_its_exif() {
+        let photo = samples::jpeg_with_gps_oriented(64, 32, 6);
+        let clean = sanitize(ContentType::Jpeg, &photo).unwrap();
+        assert!(!contains(&clean, samples::GPS_MARKER));
+        let exif = clean
+            .windows(6)
+            .position(|w| w == b"Exif\0\0")
+            .expect("an Exif segment with the orientation");
+        assert_eq!(tiff_orientation(&clean[exif + 6..]), Some(6));
+        // Upright photos carry no Exif at all.
+        let upright = sanitize(
+            ContentType::Jpeg,
+            &samples::jpeg_with_gps_oriented(64, 32, 1),
+        )
+        .unwrap();
+        assert!(!contains(&upright, b"Exif"));
+        image::load_from_memory(&clean).expect("still a JPEG");
+    }
+
+    #[test]
+    fn little_endian_orientation_is_read_too() {
+        let mut tiff = b"II\x2a\0".to_vec();
+        tiff.extend_from_slice(&8u32.to_le_bytes());
+        tiff.extend_from_slice(&1u16.to_le_bytes());
+        for v in [0x0112u16, 3] {
+            tiff.extend_from_slice(&v.to_le_bytes());
+        }
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&8u16.to_le_bytes());
+        tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+        assert_eq!(tiff_orientation(&tiff), Some(8));
+        assert_eq!(tiff_orientation(&tiff[..12]), None, "cut short");
+        assert_eq!(tiff_orientation(b"XX"), None);
     }
 
     #[test]

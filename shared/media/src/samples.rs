@@ -20,18 +20,30 @@ fn picture(width: u32, height: u32) -> RgbImage {
 /// A big-endian TIFF (Exif) block with a GPS IFD: latitude S 6°58'51.23", and
 /// [`GPS_MARKER`] as GPSProcessingMethod.
 pub fn exif_tiff() -> Vec<u8> {
+    exif_tiff_oriented(None)
+}
+
+/// [`exif_tiff`] with an Orientation in IFD0 (6: the camera was held upright, the
+/// pixels are stored on their side).
+pub fn exif_tiff_oriented(orientation: Option<u16>) -> Vec<u8> {
+    let entries = 1 + u32::from(orientation.is_some());
+    let gps_ifd = 8 + 2 + 12 * entries + 4;
+    let data = gps_ifd + 2 + 3 * 12 + 4;
     let mut t = Vec::new();
     t.extend_from_slice(b"MM\x00\x2a");
     t.extend_from_slice(&8u32.to_be_bytes());
-    // IFD0 at 8: one entry, GPSInfo -> 26.
-    t.extend_from_slice(&1u16.to_be_bytes());
-    entry(&mut t, 0x8825, 4, 1, 26);
+    // IFD0 at 8: the orientation (a SHORT, left-justified) and GPSInfo.
+    t.extend_from_slice(&(entries as u16).to_be_bytes());
+    if let Some(orientation) = orientation {
+        entry(&mut t, 0x0112, 3, 1, u32::from(orientation) << 16);
+    }
+    entry(&mut t, 0x8825, 4, 1, gps_ifd);
     t.extend_from_slice(&0u32.to_be_bytes());
-    // GPS IFD at 26: three entries, data from 68.
+    // The GPS IFD: three entries, then their data.
     t.extend_from_slice(&3u16.to_be_bytes());
     entry(&mut t, 0x0001, 2, 2, u32::from_be_bytes(*b"S\0\0\0"));
-    entry(&mut t, 0x0002, 5, 3, 68);
-    entry(&mut t, 0x001B, 7, GPS_MARKER.len() as u32, 92);
+    entry(&mut t, 0x0002, 5, 3, data);
+    entry(&mut t, 0x001B, 7, GPS_MARKER.len() as u32, data + 24);
     t.extend_from_slice(&0u32.to_be_bytes());
     for (num, den) in [(6u32, 1u32), (58, 1), (5123, 100)] {
         t.extend_from_slice(&num.to_be_bytes());
@@ -59,6 +71,15 @@ fn xmp_packet() -> Vec<u8> {
 
 /// A JPEG photo with an Exif APP1 (GPS IFD) and an XMP APP1.
 pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
+    jpeg_with_exif(width, height, exif_tiff())
+}
+
+/// [`jpeg_with_gps`] whose Exif also carries `orientation`.
+pub fn jpeg_with_gps_oriented(width: u32, height: u32, orientation: u16) -> Vec<u8> {
+    jpeg_with_exif(width, height, exif_tiff_oriented(Some(orientation)))
+}
+
+fn jpeg_with_exif(width: u32, height: u32, tiff: Vec<u8>) -> Vec<u8> {
     let mut plain = Vec::new();
     let image = picture(width, height);
     JpegEncoder::new_with_quality(&mut plain, 85)
@@ -66,7 +87,7 @@ pub fn jpeg_with_gps(width: u32, height: u32) -> Vec<u8> {
         .unwrap_or_else(|e| panic!("encoding a sample JPEG: {e}"));
     let mut out = vec![0xFF, 0xD8];
     let mut exif = b"Exif\0\0".to_vec();
-    exif.extend_from_slice(&exif_tiff());
+    exif.extend_from_slice(&tiff);
     let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
     xmp.extend_from_slice(&xmp_packet());
     for payload in [exif, xmp] {

@@ -1,9 +1,10 @@
-//! Thumbnails of photos: at most 320 pixels on the long side, as JPEG. Decoding is
-//! bounded (dimensions and memory), so a crafted file cannot exhaust the function.
+//! Thumbnails of photos: at most 320 pixels on the long side, as JPEG, turned the way the
+//! photo's Exif Orientation says (a JPEG thumbnail carries no Exif of its own). Decoding
+//! is bounded (dimensions and memory), so a crafted file cannot exhaust the function.
 
 use crate::policy::ContentType;
 use image::codecs::jpeg::JpegEncoder;
-use image::{ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::Cursor;
 
 /// The longest side of a thumbnail, in pixels.
@@ -31,7 +32,10 @@ pub fn thumbnail(
     limits.max_image_height = Some(16_384);
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
-    let picture = reader.decode()?;
+    let mut decoder = reader.into_decoder()?;
+    let orientation = decoder.orientation()?;
+    let mut picture = DynamicImage::from_decoder(decoder)?;
+    picture.apply_orientation(orientation);
     let small = picture.thumbnail(THUMBNAIL_SIZE, THUMBNAIL_SIZE).to_rgb8();
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, 80).encode_image(&small)?;
@@ -50,5 +54,13 @@ mod tests {
         let decoded = image::load_from_memory_with_format(&thumb, ImageFormat::Jpeg).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (320, 160));
         assert!(thumbnail(ContentType::Mp4, b"x").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_portrait_photo_stored_on_its_side_gets_an_upright_thumbnail() {
+        let photo = samples::jpeg_with_gps_oriented(640, 320, 6);
+        let thumb = thumbnail(ContentType::Jpeg, &photo).unwrap().unwrap();
+        let decoded = image::load_from_memory_with_format(&thumb, ImageFormat::Jpeg).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (160, 320));
     }
 }
