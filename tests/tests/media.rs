@@ -251,3 +251,61 @@ async fn the_local_upload_url_refuses_wrong_length_type_expiry_and_signature() {
     assert_eq!(put(&app, &signed, photo).await.status(), 200);
     assert_eq!(decided(&app, upload_id).await, "verified");
 }
+
+async fn sign_keyed(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/uploads"))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_retried_upload_request_with_its_key_gets_the_same_upload_and_is_counted_once() {
+    let (app, _dir) = local_app().await;
+    let siti = app.token("citizen", "siti-retry", None);
+    let body = json!({"content_type": "image/jpeg", "size_bytes": 2048, "purpose": "report"});
+    let key = uuid::Uuid::new_v4().to_string();
+    // A weak connection: the app sends the same request ten times at once.
+    let answers =
+        futures::future::join_all((0..10).map(|_| sign_keyed(&app, &siti, &key, &body))).await;
+    let mut ids = std::collections::BTreeSet::new();
+    for answer in answers {
+        assert_eq!(answer.status(), 201);
+        let signed: Value = answer.json().await.unwrap();
+        ids.insert(signed["upload_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids.len(), 1, "one upload for one key: {ids:?}");
+
+    // The same key for another file is refused, naming the header.
+    let other = json!({"content_type": "image/jpeg", "size_bytes": 4096, "purpose": "report"});
+    let refused = sign_keyed(&app, &siti, &key, &other).await;
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "Idempotency-Key");
+    assert_eq!(problem["errors"][0]["code"], "key_reused");
+
+    // Another citizen's identical key names another upload.
+    let budi = app.token("citizen", "budi-retry", None);
+    let theirs: Value = sign_keyed(&app, &budi, &key, &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!ids.contains(theirs["upload_id"].as_str().unwrap()));
+
+    // Counted once: the default quota less one remains for fresh keys.
+    let quota = app.app.media.policy().daily_quota;
+    for n in 1..quota {
+        let fresh = sign_keyed(&app, &siti, &format!("fresh-key-{n:04}"), &body).await;
+        assert_eq!(fresh.status(), 201, "upload {n} of {quota}");
+    }
+    let over = sign_keyed(&app, &siti, "fresh-key-over", &body).await;
+    assert_eq!(over.status(), 429);
+    // The first key still answers with its upload, quota or not.
+    let again = sign_keyed(&app, &siti, &key, &body).await;
+    assert_eq!(again.status(), 201);
+}

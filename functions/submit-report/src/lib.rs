@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use lapor_api::routes::require;
-use lapor_api::{CallerExt, FieldError, JsonBody, Problem, RouteSpec, Text};
+use lapor_api::{CallerExt, JsonBody, Problem, RouteSpec, Text};
 use lapor_models::{Caller, ReportId, Role, Timestamp};
 use lapor_reports::repository::ReportRepository;
 use lapor_reports::{ReportView, Reporter, SubmitOutcome, SubmitRequest, Viewer};
@@ -30,33 +30,9 @@ pub fn router(repository: ReportRepository) -> Router {
         .with_state(repository)
 }
 
-/// The `Idempotency-Key` header: 8 to 128 visible ASCII characters (a UUID fits).
+/// The `Idempotency-Key` header, required here.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
-    let field = |code, id: &'static str, en: &'static str| {
-        Problem::validation(vec![FieldError::new(
-            "Idempotency-Key",
-            code,
-            Text::new(id, en),
-        )])
-    };
-    let Some(value) = headers.get("idempotency-key") else {
-        return Err(field(
-            "required",
-            "Header Idempotency-Key wajib diisi (misalnya sebuah UUID baru untuk setiap laporan).",
-            "The Idempotency-Key header is required (e.g. a fresh UUID per report).",
-        ));
-    };
-    let key = value.to_str().unwrap_or("").trim();
-    let valid = (8..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
-    if valid {
-        Ok(key.to_owned())
-    } else {
-        Err(field(
-            "invalid",
-            "Idempotency-Key harus 8 sampai 128 karakter ASCII tanpa spasi.",
-            "Idempotency-Key must be 8 to 128 ASCII characters without spaces.",
-        ))
-    }
+    lapor_api::idempotency::required_key(headers)
 }
 
 fn etag(version: u64) -> HeaderValue {

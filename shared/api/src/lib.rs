@@ -7,6 +7,7 @@ pub mod body;
 pub mod cache;
 pub mod cognito;
 pub mod config;
+pub mod idempotency;
 pub mod identity;
 pub mod lambda;
 pub mod local_token;

@@ -12,6 +12,8 @@ use lapor_store::StoreError;
 pub enum MediaError {
     #[error("the upload request breaks {} rule(s)", .0.len())]
     Invalid(Vec<FieldError>),
+    #[error("the idempotency key was used for another upload")]
+    KeyReused,
     #[error("the daily upload quota is used up")]
     QuotaExceeded { retry_after_seconds: u64 },
     #[error("stored item {0} is not a valid upload record")]
@@ -37,6 +39,14 @@ impl From<MediaError> for Problem {
     fn from(error: MediaError) -> Self {
         match error {
             MediaError::Invalid(errors) => Problem::validation(errors),
+            MediaError::KeyReused => Problem::validation(vec![FieldError::new(
+                "Idempotency-Key",
+                "key_reused",
+                Text::new(
+                    "Kunci ini sudah dipakai untuk unggahan lain. Buat kunci baru untuk berkas baru.",
+                    "This key was used for another upload. Use a new key for a new file.",
+                ),
+            )]),
             MediaError::QuotaExceeded {
                 retry_after_seconds,
             } => Problem::too_many_requests(

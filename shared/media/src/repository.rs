@@ -71,6 +71,18 @@ pub struct Upload {
     pub decided_at: Option<Timestamp>,
 }
 
+/// The upload id a request with this idempotency key gets: a UUID (version 8) made of
+/// the SHA-256 of the owner and the key, so that no other owner's key can name it.
+fn keyed_upload_id(owner: &UserId, key: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("upload\n{owner}\n{key}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
 /// The table key of an upload.
 pub fn upload_key(upload_id: &str) -> Key {
     Key::new(format!("UPLOAD#{upload_id}"), "UPLOAD")
@@ -148,15 +160,22 @@ impl UploadRepository {
     }
 
     /// Records a new pending upload, counting it against the owner's daily quota, in
-    /// one transaction: both or neither.
+    /// one transaction: both or neither. With an idempotency key the upload id is derived
+    /// from the owner and the key, so that a retried request finds the upload the first
+    /// one made (and is not counted again) when it asks for the same file, and is refused
+    /// when it asks for another.
     pub async fn create(
         &self,
         owner: &UserId,
         upload: ValidUpload,
         daily_quota: u32,
         now: Timestamp,
+        idempotency_key: Option<&str>,
     ) -> Result<Upload, MediaError> {
-        let upload_id = uuid::Uuid::now_v7().to_string();
+        let upload_id = match idempotency_key {
+            Some(key) => keyed_upload_id(owner, key),
+            None => uuid::Uuid::now_v7().to_string(),
+        };
         let record = Upload {
             key: incoming_key(owner, &upload_id),
             upload_id,
@@ -195,6 +214,23 @@ impl UploadRepository {
         ];
         match self.store.transact_write(ops).await {
             Ok(()) => Ok(record),
+            Err(StoreError::TransactionCanceled { failed })
+                if failed.contains(&0) && idempotency_key.is_some() =>
+            {
+                let existing = self
+                    .get(&record.upload_id)
+                    .await?
+                    .ok_or(MediaError::KeyReused)?;
+                let same = existing.owner == record.owner
+                    && existing.content_type == record.content_type
+                    && existing.size_bytes == record.size_bytes
+                    && existing.purpose == record.purpose;
+                if same {
+                    Ok(existing)
+                } else {
+                    Err(MediaError::KeyReused)
+                }
+            }
             Err(StoreError::TransactionCanceled { failed }) if failed.contains(&1) => {
                 Err(MediaError::QuotaExceeded {
                     retry_after_seconds: seconds_to_wib_midnight(now),

@@ -114,12 +114,25 @@ impl MediaService {
         request: &UploadRequest,
         now: Timestamp,
     ) -> Result<SignedUpload, MediaError> {
+        self.create_upload_keyed(owner, request, now, None).await
+    }
+
+    /// [`MediaService::create_upload`] under an idempotency key: a retry with the same
+    /// key and request gets the same upload, with a freshly signed URL, and is not
+    /// counted against the quota again.
+    pub async fn create_upload_keyed(
+        &self,
+        owner: &UserId,
+        request: &UploadRequest,
+        now: Timestamp,
+        idempotency_key: Option<&str>,
+    ) -> Result<SignedUpload, MediaError> {
         let valid = request
             .validate(&self.policy)
             .map_err(MediaError::Invalid)?;
         let upload = self
             .uploads
-            .create(owner, valid, self.policy.daily_quota, now)
+            .create(owner, valid, self.policy.daily_quota, now, idempotency_key)
             .await?;
         let signed = self
             .objects
