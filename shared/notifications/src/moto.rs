@@ -41,15 +41,28 @@ pub async fn notifier(name: &str) -> SnsNotifier {
 }
 
 /// moto's record of SNS (`SMS`, `PlatformEndpoint` with their `messages`).
+///
+/// moto builds `data.json` from every service's live objects while other requests go
+/// on, and answers 500 when one of them changed under it (a DynamoDB stream record
+/// appended mid-dump, from a test running alongside): such an answer is asked again,
+/// at most 50 times, 100 ms apart.
 pub async fn sent() -> Value {
     let url = format!("{}/moto-api/data.json", lapor_store::moto::endpoint());
-    let data: Value = reqwest::get(&url)
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
-        .json()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    data["sns"].clone()
+    let mut last_error = String::new();
+    for _ in 0..50 {
+        match reqwest::get(&url).await {
+            Ok(response) if response.status().is_success() => {
+                match response.json::<Value>().await {
+                    Ok(data) => return data["sns"].clone(),
+                    Err(e) => last_error = e.to_string(),
+                }
+            }
+            Ok(response) => last_error = format!("HTTP {}", response.status()),
+            Err(e) => last_error = e.to_string(),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("GET {url}: {last_error}")
 }
 
 /// The SMS texts moto recorded for a phone number.
