@@ -29,7 +29,7 @@ async fn publish_at(count: usize) -> Published {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let mut rng = Rng::new(count as u64);
     let started = Instant::now();
-    generate_final(&store, &reference, &mut rng, count, 8).await;
+    let written = generate_final(&store, &reference, &mut rng, count, 8).await;
     let consumer = StatsConsumer::new(store.clone());
     let mut position = None;
     let mut records = 0;
@@ -46,7 +46,7 @@ async fn publish_at(count: usize) -> Published {
             }
         }
         position = Some(next);
-        if records >= count {
+        if records >= written {
             break;
         }
     }
