@@ -346,6 +346,7 @@ pub async fn generate_final(
     for n in 0..count {
         let created = ts(start + rng.below(span) as i64);
         let mut report = new_report(rng, reference, created, n);
+        let submitted = report.last_event.clone();
         let mut before = None;
         let mut t = created.as_utc().timestamp();
         for _ in 0..rng.below(max_steps + 1) {
@@ -353,9 +354,15 @@ pub async fn generate_final(
             let next = step(rng, reference, &report, ts(t)).0;
             before = Some(std::mem::replace(&mut report, next));
         }
-        // The last change arrives as the stream delivers it, with its old image: the
-        // counters of a forward go to the unit the PIC acted for, as in production.
-        for image in before.iter().chain(std::iter::once(&report)) {
+        // The last change arrives as the stream delivers it, with its old image (so the
+        // counters of a forward go to the unit the PIC acted for), after an insert of
+        // that old image standing for the submission (its event is the citizen's, so
+        // that only the last change counts an event, as in production).
+        let first = before.map(|mut old: Report| {
+            old.last_event = submitted.clone();
+            old
+        });
+        for image in first.iter().chain(std::iter::once(&report)) {
             store
                 .put(report_item(image).expect("an item"), None)
                 .await
