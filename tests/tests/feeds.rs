@@ -278,7 +278,7 @@ async fn the_home_screen_shows_the_seeded_emergency_numbers_to_be_confirmed() {
 }
 
 #[tokio::test]
-async fn an_items_image_is_copied_to_the_public_site_at_a_url_that_never_changes() {
+async fn an_items_image_is_on_the_public_site_at_a_stable_url_until_replaced_or_deleted() {
     let (app, _dir) = spawn_app().await;
     let admin = admin(&app);
     let photo = lapor_media::samples::png(320, 200);
@@ -338,6 +338,50 @@ async fn an_items_image_is_copied_to_the_public_site_at_a_url_that_never_changes
     assert_eq!(again.status(), 304);
     let listed: Value = app.get("/v1/feeds/infographic").await.json().await.unwrap();
     assert_eq!(listed["items"][0]["media"][0]["url"], json!(url));
+
+    // A new image replaces the old one on the site.
+    let second_id = app
+        .verified_upload(
+            &admin,
+            "feed",
+            "image/png",
+            lapor_media::samples::png(200, 100),
+        )
+        .await;
+    let replaced = app
+        .client
+        .put(app.url(&format!("/v1/admin/feeds/infographic/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({"title": "Capaian jalan mantap 2026", "image_id": second_id, "caption": "Data DPUPR"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replaced.status(), 200, "{:?}", replaced.text().await);
+    let replaced: Value = replaced.json().await.unwrap();
+    let second_url = replaced["media"][0]["url"].as_str().unwrap().to_owned();
+    assert_eq!(app.client.get(url).send().await.unwrap().status(), 404);
+    assert_eq!(
+        app.client.get(thumbnail).send().await.unwrap().status(),
+        404
+    );
+    assert_eq!(
+        app.client.get(&second_url).send().await.unwrap().status(),
+        200
+    );
+
+    // Deleting the item takes its image off the public site.
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/v1/admin/feeds/infographic/{id}")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
+    assert_eq!(
+        app.client.get(&second_url).send().await.unwrap().status(),
+        404
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,11 @@
 //! signed URLs would defeat. Copying again is harmless (same key, same bytes), so a
 //! retried save never duplicates anything.
 //!
+//! Deleting an item removes its files from the site before the item, so that a failure
+//! leaves the item to delete again rather than a file nobody can remove; an update
+//! removes the files the new content no longer names. (An unpublished item keeps them:
+//! it may be published again.) The CDN may serve a removed file until its cache expires.
+//!
 //! Only content meant for everyone is uploaded for the feeds (`purpose` `feed`), and the
 //! keys carry random upload ids: a draft's image is reachable only by whoever holds its
 //! URL, and nothing on the site lists it.
@@ -99,6 +104,22 @@ impl SiteMedia {
     fn url(&self, key: &str) -> String {
         let base = self.base_url.get().map(String::as_str).unwrap_or("");
         format!("{base}/{key}")
+    }
+
+    /// Removes a published upload (and its thumbnail) from the public site; removing what
+    /// is not there succeeds.
+    pub async fn remove(&self, media: &PublicMedia) -> Result<(), MediaPublishError> {
+        if let Some(content_type) = ContentType::parse(&media.content_type) {
+            self.site
+                .delete(&site_key(&media.upload_id, content_type))
+                .await?;
+        }
+        if media.thumbnail_url.is_some() {
+            self.site
+                .delete(&site_thumbnail_key(&media.upload_id))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Puts the verified feed upload `upload_id` (and its thumbnail) on the public site.

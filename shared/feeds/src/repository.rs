@@ -297,6 +297,22 @@ impl FeedRepository {
         self.site_media.as_ref()
     }
 
+    /// Removes from the site the files of `before` that `after` no longer names. The
+    /// item is already saved: a failure is logged and leaves an unlisted file behind.
+    async fn remove_dropped_media(&self, before: &[PublicMedia], after: &[PublicMedia]) {
+        let Some(site) = &self.site_media else {
+            return;
+        };
+        for media in before {
+            if after.iter().any(|m| m.upload_id == media.upload_id) {
+                continue;
+            }
+            if let Err(error) = site.remove(media).await {
+                tracing::warn!(upload_id = %media.upload_id, error = %error, "replaced feed media left on the site");
+            }
+        }
+    }
+
     /// The uploads `content` names, on the public site: those in `previous` as they
     /// are, the others copied now. All of them, or an error and nothing written.
     async fn publish_media(
@@ -526,6 +542,7 @@ impl FeedRepository {
             ..old.clone()
         };
         self.write(Some(&old), &new).await?;
+        self.remove_dropped_media(&old.media, &new.media).await;
         Ok(new)
     }
 
@@ -614,6 +631,11 @@ impl FeedRepository {
         let Some(old) = self.get(kind, id).await? else {
             return Ok(false);
         };
+        if let Some(site) = &self.site_media {
+            for media in &old.media {
+                site.remove(media).await?;
+            }
+        }
         let mut ops = vec![WriteOp::Delete {
             key: item_key(id),
             condition: Some(Condition::VersionIs(old.version)),

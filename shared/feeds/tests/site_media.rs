@@ -2,7 +2,8 @@
 //! public site bucket on S3 (moto, `MOTO_ENDPOINT`), the feed and upload records on one
 //! store. A saved item's photo lands on the site bucket with its type and a stable URL;
 //! a site bucket that cannot be written fails the save and writes no item, and the retried
-//! save succeeds once.
+//! save succeeds once; deleting the item removes the files, and a delete that cannot
+//! remove them keeps the item.
 
 use async_trait::async_trait;
 use lapor_feeds::media::SiteMedia;
@@ -45,6 +46,7 @@ impl ObjectStore for Site {
         self.inner.get(key).await
     }
     async fn delete(&self, key: &str) -> Result<(), ObjectError> {
+        self.check()?;
         self.inner.delete(key).await
     }
     async fn copy(&self, from: &str, to: &str) -> Result<(), ObjectError> {
@@ -164,4 +166,28 @@ async fn a_saved_items_photo_is_on_the_site_bucket_and_a_failed_copy_writes_no_i
         .unwrap()
         .unwrap();
     assert_eq!(stored.media, item.media, "the URLs are kept with the item");
+
+    // Deleting while the site bucket is down keeps the item, to be deleted again.
+    site.down.store(true, Ordering::SeqCst);
+    let failed = feeds.delete(FeedKind::Infographic, &item.id).await;
+    assert!(matches!(&failed, Err(RepositoryError::Media(e)) if e.is_retryable()));
+    assert!(feeds
+        .get(FeedKind::Infographic, &item.id)
+        .await
+        .unwrap()
+        .is_some());
+    site.down.store(false, Ordering::SeqCst);
+    assert!(feeds.delete(FeedKind::Infographic, &item.id).await.unwrap());
+    for key in [
+        format!("feed-{upload_id}.jpg"),
+        format!("feed-{upload_id}.thumb.jpg"),
+    ] {
+        let gone = site_client
+            .get_object()
+            .bucket(&site_name)
+            .key(&key)
+            .send()
+            .await;
+        assert!(gone.is_err(), "{key} is still on the site");
+    }
 }
