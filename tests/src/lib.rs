@@ -91,31 +91,35 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
-    /// Signs an upload of `bytes` for `purpose` as `token`, PUTs them to the signed URL,
-    /// and waits (at most 10 s) until ingest has verified them; the upload id.
-    pub async fn verified_upload(
+    /// Asks for a signed upload of `size` bytes of `content_type` for `purpose` as
+    /// `token`; the signed upload (201 asserted).
+    pub async fn sign_upload(
         &self,
         token: &str,
         purpose: &str,
         content_type: &str,
-        bytes: Vec<u8>,
-    ) -> String {
+        size: usize,
+    ) -> serde_json::Value {
         let response = self
             .client
             .post(self.url("/v1/uploads"))
             .bearer_auth(token)
             .json(&serde_json::json!({
-                "content_type": content_type, "size_bytes": bytes.len(), "purpose": purpose
+                "content_type": content_type, "size_bytes": size, "purpose": purpose
             }))
             .send()
             .await
             .expect("POST /v1/uploads");
         assert_eq!(response.status(), 201, "{:?}", response.text().await);
-        let signed: serde_json::Value = response.json().await.expect("a signed upload");
-        let upload_id = signed["upload_id"]
-            .as_str()
-            .expect("an upload id")
-            .to_owned();
+        response.json().await.expect("a signed upload")
+    }
+
+    /// PUTs `bytes` to a signed upload's URL with the headers it was signed for.
+    pub async fn put_upload(
+        &self,
+        signed: &serde_json::Value,
+        bytes: Vec<u8>,
+    ) -> reqwest::Response {
         let mut put = self
             .client
             .put(signed["url"].as_str().expect("a signed URL"))
@@ -125,23 +129,45 @@ impl TestApp {
                 put = put.header(name.as_str(), value.as_str().unwrap_or_default());
             }
         }
-        let response = put.send().await.expect("PUT to the signed URL");
-        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        put.send().await.expect("PUT to the signed URL")
+    }
+
+    /// Waits (at most 10 s) until ingest has decided the upload; its status.
+    pub async fn upload_decision(&self, upload_id: &str) -> String {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            let record = self.app.media.uploads().get(&upload_id).await;
+            let record = self.app.media.uploads().get(upload_id).await;
             let status = record.ok().flatten().map(|r| r.status.as_str().to_owned());
-            match status.as_deref() {
-                Some("verified") => return upload_id,
-                Some("pending") | None => {}
-                Some(other) => panic!("upload {upload_id} was {other}"),
+            if let Some(status) = status.filter(|s| s != "pending") {
+                return status;
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "ingest did not verify {upload_id} within 10 s"
+                "ingest did not decide {upload_id} within 10 s"
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+    }
+
+    /// Signs, PUTs and waits until ingest has verified an upload; its id.
+    pub async fn verified_upload(
+        &self,
+        token: &str,
+        purpose: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> String {
+        let signed = self
+            .sign_upload(token, purpose, content_type, bytes.len())
+            .await;
+        let upload_id = signed["upload_id"]
+            .as_str()
+            .expect("an upload id")
+            .to_owned();
+        let response = self.put_upload(&signed, bytes).await;
+        assert_eq!(response.status(), 200, "{:?}", response.text().await);
+        assert_eq!(self.upload_decision(&upload_id).await, "verified");
+        upload_id
     }
 }
 

@@ -20,44 +20,6 @@ fn report_with(media_ids: &[&str]) -> Value {
     })
 }
 
-async fn sign(app: &TestApp, token: &str, content_type: &str, size: usize) -> Value {
-    let response = app
-        .client
-        .post(app.url("/v1/uploads"))
-        .bearer_auth(token)
-        .json(&json!({"content_type": content_type, "size_bytes": size, "purpose": "report"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201, "{:?}", response.text().await);
-    response.json().await.unwrap()
-}
-
-async fn put(app: &TestApp, signed: &Value, bytes: Vec<u8>) -> reqwest::Response {
-    let mut request = app.client.put(signed["url"].as_str().unwrap()).body(bytes);
-    for (name, value) in signed["headers"].as_object().unwrap() {
-        request = request.header(name.as_str(), value.as_str().unwrap());
-    }
-    request.send().await.unwrap()
-}
-
-/// Waits (at most 10 s) until ingest has decided the upload; its status.
-async fn decided(app: &TestApp, upload_id: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let record = app.app.media.uploads().get(upload_id).await.unwrap();
-        let status = record.map(|r| r.status.as_str().to_owned());
-        if let Some(status) = status.filter(|s| s != "pending") {
-            return status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "ingest did not decide {upload_id} within 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn local_app() -> (TestApp, lapor_tests::TempDir) {
     spawn_app().await
 }
@@ -71,15 +33,17 @@ async fn a_photo_is_signed_uploaded_ingested_attached_and_read_without_its_locat
     let (app, _dir) = local_app().await;
     let siti = app.token("citizen", "siti", None);
     let photo = samples::jpeg_with_gps(640, 480);
-    let signed = sign(&app, &siti, "image/jpeg", photo.len()).await;
+    let signed = app
+        .sign_upload(&siti, "report", "image/jpeg", photo.len())
+        .await;
     assert_eq!(signed["method"], "PUT");
     let upload_id = signed["upload_id"].as_str().unwrap().to_owned();
     let url = signed["url"].as_str().unwrap();
     assert!(url.starts_with(&format!("{}/local/uploads/{upload_id}?token=", app.base)));
 
-    let response = put(&app, &signed, photo).await;
+    let response = app.put_upload(&signed, photo).await;
     assert_eq!(response.status(), 200, "{:?}", response.text().await);
-    assert_eq!(decided(&app, &upload_id).await, "verified");
+    assert_eq!(app.upload_decision(&upload_id).await, "verified");
 
     let key = uuid::Uuid::new_v4().to_string();
     let response = app.submit(&siti, &key, &report_with(&[&upload_id])).await;
@@ -129,10 +93,12 @@ async fn another_callers_verified_upload_cannot_be_attached() {
     let siti = app.token("citizen", "siti", None);
     let budi = app.token("citizen", "budi", None);
     let photo = samples::png(32, 32);
-    let signed = sign(&app, &siti, "image/png", photo.len()).await;
+    let signed = app
+        .sign_upload(&siti, "report", "image/png", photo.len())
+        .await;
     let upload_id = signed["upload_id"].as_str().unwrap().to_owned();
-    assert_eq!(put(&app, &signed, photo).await.status(), 200);
-    assert_eq!(decided(&app, &upload_id).await, "verified");
+    assert_eq!(app.put_upload(&signed, photo).await.status(), 200);
+    assert_eq!(app.upload_decision(&upload_id).await, "verified");
     let response = app
         .submit(&budi, "key-budi-0001", &report_with(&[&upload_id]))
         .await;
@@ -147,10 +113,12 @@ async fn a_file_that_is_not_what_it_claims_is_rejected_and_deleted() {
     let (app, _dir) = local_app().await;
     let siti = app.token("citizen", "siti", None);
     let png = samples::png(16, 16);
-    let signed = sign(&app, &siti, "image/jpeg", png.len()).await;
+    let signed = app
+        .sign_upload(&siti, "report", "image/jpeg", png.len())
+        .await;
     let upload_id = signed["upload_id"].as_str().unwrap().to_owned();
-    assert_eq!(put(&app, &signed, png).await.status(), 200);
-    assert_eq!(decided(&app, &upload_id).await, "rejected");
+    assert_eq!(app.put_upload(&signed, png).await.status(), 200);
+    assert_eq!(app.upload_decision(&upload_id).await, "rejected");
     let record = app
         .app
         .media
@@ -160,7 +128,15 @@ async fn a_file_that_is_not_what_it_claims_is_rejected_and_deleted() {
         .unwrap()
         .unwrap();
     assert_eq!(record.reason.as_deref(), Some("type_mismatch"));
-    assert!(app.app.media_objects.get(&record.key).await.is_err());
+    // Ingest marks the record, then deletes the object: allow it a moment (≤ 5 s).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while app.app.media_objects.get(&record.key).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the rejected file is still stored"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let response = app
         .submit(&siti, "key-siti-0001", &report_with(&[&upload_id]))
         .await;
@@ -178,7 +154,9 @@ async fn the_local_upload_url_refuses_wrong_length_type_expiry_and_signature() {
     let (app, _dir) = local_app().await;
     let siti = app.token("citizen", "siti", None);
     let photo = samples::jpeg_with_gps(16, 16);
-    let signed = sign(&app, &siti, "image/jpeg", photo.len()).await;
+    let signed = app
+        .sign_upload(&siti, "report", "image/jpeg", photo.len())
+        .await;
     let url = signed["url"].as_str().unwrap().to_owned();
 
     let longer = [photo.clone(), vec![0]].concat();
@@ -248,8 +226,8 @@ async fn the_local_upload_url_refuses_wrong_length_type_expiry_and_signature() {
 
     // Nothing was stored by the refused attempts; the genuine upload still works.
     assert!(app.app.media_objects.get(&key).await.is_err());
-    assert_eq!(put(&app, &signed, photo).await.status(), 200);
-    assert_eq!(decided(&app, upload_id).await, "verified");
+    assert_eq!(app.put_upload(&signed, photo).await.status(), 200);
+    assert_eq!(app.upload_decision(upload_id).await, "verified");
 }
 
 async fn sign_keyed(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
@@ -302,6 +280,14 @@ async fn a_retried_upload_request_with_its_key_gets_the_same_upload_and_is_count
     for n in 1..quota {
         let fresh = sign_keyed(&app, &siti, &format!("fresh-key-{n:04}"), &body).await;
         assert_eq!(fresh.status(), 201, "upload {n} of {quota}");
+    }
+    // A key that is not one (too short, with spaces) is refused before anything is made.
+    for bad in ["short", "has spaces in it"] {
+        let refused = sign_keyed(&app, &siti, bad, &body).await;
+        assert_eq!(refused.status(), 422);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], "Idempotency-Key");
+        assert_eq!(problem["errors"][0]["code"], "invalid");
     }
     let over = sign_keyed(&app, &siti, "fresh-key-over", &body).await;
     assert_eq!(over.status(), 429);

@@ -15,15 +15,11 @@ fn report_body(privacy: &str) -> Value {
     })
 }
 
-/// A verified follow-up upload of `owner` (what media ingest leaves behind).
-async fn verified_upload(app: &TestApp, id: &str, owner: &str) {
-    let item = json!({"pk": format!("UPLOAD#{id}"), "sk": "UPLOAD", "owner": owner,
-        "status": "verified", "purpose": "follow_up", "content_type": "image/jpeg"});
-    let store: &dyn lapor_store::ItemStore = app.app.store.as_ref();
-    store
-        .put(item.as_object().unwrap().clone(), None)
+/// A follow-up photo uploaded by the PIC of `token` and verified by media ingest.
+async fn follow_up_photo(app: &TestApp, token: &str) -> String {
+    let photo = lapor_media::samples::jpeg_with_gps(64, 48);
+    app.verified_upload(token, "follow_up", "image/jpeg", photo)
         .await
-        .unwrap();
 }
 
 async fn act(app: &TestApp, token: &str, id: &str, version: u64, body: Value) -> reqwest::Response {
@@ -103,9 +99,9 @@ async fn a_report_goes_through_its_whole_life_and_each_role_sees_its_timeline() 
     )
     .await;
     assert_eq!(no_photo.status(), 422);
-    verified_upload(&app, "bukti-1", "pic-disperkim").await;
-    verified_upload(&app, "bukti-2", "pic-disperkim").await;
-    let after = ok(&app, &disperkim, &id, &mut v, json!({"action": "resolve", "text": "Sudah ditambal dengan aspal.", "media_ids": ["bukti-1"]})).await;
+    let bukti_1 = follow_up_photo(&app, &disperkim).await;
+    let bukti_2 = follow_up_photo(&app, &disperkim).await;
+    let after = ok(&app, &disperkim, &id, &mut v, json!({"action": "resolve", "text": "Sudah ditambal dengan aspal.", "media_ids": [bukti_1]})).await;
     assert_eq!(after["status"], "resolved");
     let after = ok(
         &app,
@@ -116,7 +112,7 @@ async fn a_report_goes_through_its_whole_life_and_each_role_sees_its_timeline() 
     )
     .await;
     assert_eq!(after["status"], "in_progress");
-    ok(&app, &disperkim, &id, &mut v, json!({"action": "resolve", "text": "Ditambal ulang dan dipadatkan.", "media_ids": ["bukti-2"]})).await;
+    ok(&app, &disperkim, &id, &mut v, json!({"action": "resolve", "text": "Ditambal ulang dan dipadatkan.", "media_ids": [bukti_2]})).await;
     let after = ok(&app, &citizen, &id, &mut v, json!({"action": "confirm"})).await;
     assert_eq!(after["status"], "closed");
     ok(
@@ -450,13 +446,13 @@ async fn the_sweeper_flags_an_overdue_report_once_and_closes_an_unanswered_resol
         json!({"action": "acknowledge"}),
     )
     .await;
-    verified_upload(&app, "bukti-sweep", "pic-dpupr").await;
+    let bukti_sweep = follow_up_photo(&app, &pic).await;
     ok(
         &app,
         &pic,
         &done_id,
         &mut v,
-        json!({"action": "resolve", "text": "Selesai.", "media_ids": ["bukti-sweep"]}),
+        json!({"action": "resolve", "text": "Selesai.", "media_ids": [bukti_sweep]}),
     )
     .await;
 

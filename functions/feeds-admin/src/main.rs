@@ -14,8 +14,9 @@ async fn main() -> Result<(), lambda_http::Error> {
         "where the public site is served",
     )?;
     let endpoint = Env.get("LAPOR_S3_ENDPOINT");
+    // One S3 client (one SDK configuration) for both buckets.
     let media = lapor_media::s3::connect(&media_bucket, endpoint.as_deref()).await;
-    let site = lapor_media::s3::connect(&site_bucket, endpoint.as_deref()).await;
+    let site = lapor_media::s3::S3Objects::new(media.client().clone(), site_bucket);
     let site_media = lapor_feeds::media::SiteMedia::new(
         lapor_media::UploadRepository::new(repository.store().clone()),
         Arc::new(media),

@@ -30,11 +30,6 @@ pub fn router(repository: ReportRepository) -> Router {
         .with_state(repository)
 }
 
-/// The `Idempotency-Key` header, required here.
-pub fn idempotency_key(headers: &HeaderMap) -> Result<String, Problem> {
-    lapor_api::idempotency::required_key(headers)
-}
-
 fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
@@ -49,7 +44,7 @@ async fn submit(
     let Caller::Citizen { user, phone } = &caller else {
         return Err(Problem::forbidden());
     };
-    let key = idempotency_key(&headers)?;
+    let key = lapor_api::idempotency::required_key(&headers)?;
     let JsonBody(request) = body?;
     let reporter = Reporter {
         user_id: user.clone(),

@@ -4,6 +4,7 @@
 //! body. Nothing here does I/O: [`crate::poll`] sends the requests.
 
 pub mod facebook;
+pub mod graph;
 pub mod instagram;
 pub mod tiktok;
 pub mod x;
