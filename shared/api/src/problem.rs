@@ -206,6 +206,18 @@ impl Problem {
         .detail(what)
     }
 
+    /// A list's `cursor` that is not one of that list's (422 on the `cursor` field).
+    pub fn bad_cursor() -> Self {
+        Self::validation(vec![FieldError::new(
+            "cursor",
+            "invalid",
+            Text::new(
+                "Cursor tidak berlaku untuk daftar ini.",
+                "The cursor does not belong to this list.",
+            ),
+        )])
+    }
+
     /// No route has this path.
     pub fn route_not_found() -> Self {
         Self::new(

@@ -34,14 +34,7 @@ impl From<RepositoryError> for Problem {
                 "Konten ini sudah tayang. Tarik dulu (unpublish) sebelum menjadwalkan ulang.",
                 "This content is already published. Unpublish it before scheduling it again.",
             )),
-            RepositoryError::BadCursor => Problem::validation(vec![FieldError::new(
-                "cursor",
-                "invalid",
-                Text::new(
-                    "Cursor tidak berlaku untuk daftar ini.",
-                    "The cursor does not belong to this list.",
-                ),
-            )]),
+            RepositoryError::BadCursor => Problem::bad_cursor(),
             RepositoryError::Store(error) => Problem::from(error),
             RepositoryError::Media(error) if error.is_retryable() => {
                 tracing::warn!(error = %error, cause = ?std::error::Error::source(&error).map(|s| s.to_string()), "feed media not published");

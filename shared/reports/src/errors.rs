@@ -40,14 +40,7 @@ impl From<RepositoryError> for Problem {
                 "Dukungan hanya untuk laporan warga lain.",
                 "Support is for other citizens' reports.",
             )),
-            RepositoryError::BadCursor => Problem::validation(vec![FieldError::new(
-                "cursor",
-                "invalid",
-                Text::new(
-                    "Cursor tidak berlaku untuk daftar ini.",
-                    "The cursor does not belong to this list.",
-                ),
-            )]),
+            RepositoryError::BadCursor => Problem::bad_cursor(),
             RepositoryError::Store(error) => Problem::from(error),
             error @ (RepositoryError::Corrupt(..) | RepositoryError::TrackingCodesExhausted) => {
                 tracing::error!(error = %error, "report repository failed");

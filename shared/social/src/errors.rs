@@ -27,14 +27,7 @@ impl From<SocialError> for Problem {
             SocialError::ReportNotFound => {
                 Problem::not_found(Text::new("Laporan tidak ditemukan.", "Report not found."))
             }
-            SocialError::BadCursor => Problem::validation(vec![FieldError::new(
-                "cursor",
-                "invalid",
-                Text::new(
-                    "Cursor tidak berlaku untuk daftar ini.",
-                    "The cursor does not belong to this list.",
-                ),
-            )]),
+            SocialError::BadCursor => Problem::bad_cursor(),
             SocialError::Reports(error) => Problem::from(error),
             SocialError::Store(error) => Problem::from(error),
             error @ SocialError::Corrupt(..) => {
